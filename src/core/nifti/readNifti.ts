@@ -20,6 +20,8 @@ export interface ScanInfo {
   dims: Dims;
   /** Voxel size in mm along each voxel axis. */
   spacing: [number, number, number];
+  /** Voxel → world RAS mm, row-major 4×4: the geometry every later stage uses. */
+  affine: number[];
   /** Direction each voxel axis increases toward, e.g. "LPS". */
   orientation: string;
   datatype: string;
@@ -92,6 +94,7 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Re
   const info: ScanInfo = {
     dims,
     spacing: spacingOf(affine),
+    affine,
     orientation: axisCodes(affine),
     datatype: type.name,
     niftiVersion: hdr.version,

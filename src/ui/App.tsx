@@ -1,0 +1,25 @@
+import { type ReactElement, useEffect } from 'react';
+import { DropZone } from './DropZone';
+import { ScanPanel } from './ScanPanel';
+import { useScanActions, useScanStore } from './state/scanStore';
+import { ViewerCanvas } from './ViewerCanvas';
+
+export function App(): ReactElement {
+  const { openSample } = useScanActions();
+  useEffect(() => {
+    // Start with the built-in sample unless the user already opened something (?empty skips it).
+    if (useScanStore.getState().status === 'empty' && !new URLSearchParams(location.search).has('empty')) void openSample();
+  }, [openSample]);
+  return (
+    <div className="app">
+      <header>
+        <h1>SpineCLUE Web</h1>
+        <DropZone />
+      </header>
+      <main>
+        <ViewerCanvas />
+        <ScanPanel />
+      </main>
+    </div>
+  );
+}
