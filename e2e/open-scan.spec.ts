@@ -50,5 +50,5 @@ test('a truncated NIfTI is refused with what to do next', async ({ page }) => {
   const gz = readFileSync(SAMPLE);
   await page.getByTestId('file-input').setInputFiles({ name: 'cut.nii.gz', mimeType: 'application/gzip', buffer: gz.subarray(0, gz.length >> 1) });
   await expect(page.getByTestId('problem')).toHaveAttribute('data-code', 'truncated');
-  await expect(page.getByTestId('problem')).toContainText('Copy or export it again');
+  await expect(page.getByTestId('problem')).toContainText('cut off during download or copy');
 });
