@@ -16,7 +16,7 @@ function nonBlankShare(png: Buffer): number {
 test('the built-in sample opens on start', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('scan-name')).toHaveText('sample-spine.nii.gz');
-  await expect(page.getByTestId('scan-dims')).toHaveText('128 × 128 × 240');
+  await expect(page.getByTestId('scan-dims')).toHaveText('153 × 153 × 200');
   await expect(page.getByTestId('scan-orientation')).toHaveText('LPS');
 });
 
@@ -25,8 +25,8 @@ test('a dropped NIfTI renders in multi-planar view with its dimensions shown', a
   const canvas = page.getByTestId('viewer-canvas');
   const before = nonBlankShare(await canvas.screenshot());
   await page.getByTestId('file-input').setInputFiles({ name: 'dropped.nii.gz', mimeType: 'application/gzip', buffer: readFileSync(SAMPLE) });
-  await expect(page.getByTestId('scan-dims')).toHaveText('128 × 128 × 240');
-  await expect(page.getByTestId('scan-spacing')).toHaveText('1.5 × 1.5 × 2.5 mm');
+  await expect(page.getByTestId('scan-dims')).toHaveText('153 × 153 × 200');
+  await expect(page.getByTestId('scan-spacing')).toHaveText('1.7 × 1.7 × 3 mm');
   await expect.poll(async () => nonBlankShare(await canvas.screenshot()), { timeout: 15_000 }).toBeGreaterThan(0.1);
   expect(before).toBeLessThan(0.02);
 });
@@ -41,7 +41,7 @@ test('a file that is not a scan shows a clear message and the app stays usable',
   await page.getByTestId('file-input').setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n'.repeat(40)) });
   await expect(page.getByTestId('problem')).toContainText('None of the dropped files is a NIfTI image');
   await page.getByTestId('file-input').setInputFiles({ name: 'next.nii.gz', mimeType: 'application/gzip', buffer: readFileSync(SAMPLE) });
-  await expect(page.getByTestId('scan-dims')).toHaveText('128 × 128 × 240');
+  await expect(page.getByTestId('scan-dims')).toHaveText('153 × 153 × 200');
   await expect(page.getByTestId('problem')).toHaveCount(0);
 });
 
