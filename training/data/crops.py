@@ -1,0 +1,125 @@
+"""Training samples for each stage, cut from canonical isotropic volumes and cached as .npy.
+
+- detector: k sagittal and k coronal slices over the bone-bearing part of the volume, each with
+  one box per vertebra cross-section (VerSe id, centre and size in pixels);
+- segmenter: a CT cube around each vertebra centre (with margin for shift augmentation), the
+  binary mask of that vertebra, and the centre's position in the cube;
+- identifier: the binary mask cube of each vertebra and its level.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+
+import nibabel as nib
+import numpy as np
+
+from .resample import to_canonical, world_to_voxel
+
+CACHE = os.path.join(os.path.dirname(__file__), '..', 'cache')
+
+
+@dataclass(frozen=True)
+class CropSpec:
+    spacing: float = 1.5        # mm, isotropic
+    slices: int = 24            # k sagittal and k coronal detector slices
+    seg_size: int = 64          # segmenter cube edge (voxels)
+    seg_margin: int = 8         # extra voxels each side for shift augmentation
+    id_size: int = 64           # identifier cube edge (voxels)
+    min_box_px: int = 12        # smaller cross-sections are not boxed
+
+
+def _cube(a: np.ndarray, centre: np.ndarray, size: int, fill: float) -> np.ndarray:
+    """A size³ cube of `a` centred (nearest voxel) on `centre`, padded with `fill` outside."""
+    c = np.rint(centre).astype(int)
+    lo = c - size // 2
+    out = np.full((size,) * 3, fill, a.dtype)
+    src = [slice(max(l, 0), min(l + size, n)) for l, n in zip(lo, a.shape)]
+    dst = [slice(s.start - l, s.stop - l) for s, l in zip(src, lo)]
+    if all(s.stop > s.start for s in src):
+        out[tuple(dst)] = a[tuple(src)]
+    return out
+
+
+def bone_range(ct: np.ndarray, axis: int, hu: float = 250.0, keep: float = 0.02) -> tuple[int, int]:
+    """Index range along `axis` that holds bone: where the bone voxel count exceeds `keep` of its peak."""
+    others = tuple(a for a in range(3) if a != axis)
+    prof = (ct > hu).sum(axis=others)
+    idx = np.nonzero(prof > keep * prof.max())[0] if prof.max() > 0 else np.arange(ct.shape[axis])
+    return int(idx.min()), int(idx.max())
+
+
+def detector_samples(ct: np.ndarray, lab: np.ndarray, spec: CropSpec) -> list[dict]:
+    out = []
+    for axis, plane in ((0, 'sagittal'), (1, 'coronal')):
+        lo, hi = bone_range(ct, axis)
+        for i in np.unique(np.linspace(lo, hi, spec.slices).round().astype(int)):
+            img = np.take(ct, i, axis=axis)
+            l2 = np.take(lab, i, axis=axis)
+            boxes = []
+            for l in np.unique(l2):
+                if l == 0:
+                    continue
+                u, v = np.nonzero(l2 == l)
+                if len(u) < spec.min_box_px:
+                    continue
+                boxes.append([int(l), (u.min() + u.max()) / 2, (v.min() + v.max()) / 2, int(u.max() - u.min() + 1), int(v.max() - v.min() + 1)])
+            out.append({'plane': plane, 'index': int(i), 'image': img.astype(np.float32), 'boxes': np.array(boxes, np.float32).reshape(-1, 5)})
+    return out
+
+
+def extract(case_id: str, ct_img: nib.Nifti1Image | None, mask_img: nib.Nifti1Image, centroids: dict[int, np.ndarray],
+            spec: CropSpec = CropSpec(), cache: str | None = CACHE) -> dict:
+    """All stage samples of one case (CT may be absent: identifier samples only). Cached by case
+    id and spec; a second call reads the .npy files back."""
+    key = f"{case_id}-{hashlib.sha1(json.dumps(asdict(spec), sort_keys=True).encode()).hexdigest()[:8]}"
+    folder = os.path.join(cache, key) if cache else None
+    if folder and os.path.exists(os.path.join(folder, 'meta.json')):
+        return load(folder)
+    lab, aff = to_canonical(mask_img, spec.spacing, 0)
+    ct = to_canonical(ct_img, spec.spacing, 1)[0] if ct_img is not None else None
+    res: dict = {'id': case_id, 'spacing': spec.spacing, 'affine': aff.tolist(), 'levels': [], 'det': [], 'seg_ct': [], 'seg_mask': [], 'id_mask': []}
+    for l, w in sorted(centroids.items()):
+        if not (lab == l).any():
+            continue
+        v = world_to_voxel(aff, w)
+        res['levels'].append(int(l))
+        res['id_mask'].append(_cube((lab == l).astype(np.uint8), v, spec.id_size, 0))
+        if ct is not None:
+            size = spec.seg_size + 2 * spec.seg_margin
+            res['seg_ct'].append(_cube(ct, v, size, -1024.0))
+            res['seg_mask'].append(_cube((lab == l).astype(np.uint8), v, size, 0))
+    if ct is not None:
+        res['det'] = detector_samples(ct, lab, spec)
+    if folder:
+        save(folder, res)
+    return res
+
+
+def save(folder: str, res: dict) -> None:
+    os.makedirs(folder, exist_ok=True)
+    for name in ('seg_ct', 'seg_mask', 'id_mask'):
+        if res[name]:
+            np.save(os.path.join(folder, f'{name}.npy'), np.stack(res[name]))
+    for i, d in enumerate(res['det']):
+        np.save(os.path.join(folder, f'det_{i:03d}_image.npy'), d['image'])
+        np.save(os.path.join(folder, f'det_{i:03d}_boxes.npy'), d['boxes'])
+    meta = {k: res[k] for k in ('id', 'spacing', 'affine', 'levels')}
+    meta['det'] = [{'plane': d['plane'], 'index': d['index']} for d in res['det']]
+    with open(os.path.join(folder, 'meta.json'), 'w') as f:
+        json.dump(meta, f)
+
+
+def load(folder: str) -> dict:
+    with open(os.path.join(folder, 'meta.json')) as f:
+        meta = json.load(f)
+    res = {**meta, 'seg_ct': [], 'seg_mask': [], 'id_mask': []}
+    for name in ('seg_ct', 'seg_mask', 'id_mask'):
+        p = os.path.join(folder, f'{name}.npy')
+        if os.path.exists(p):
+            res[name] = list(np.load(p))
+    res['det'] = [{**d, 'image': np.load(os.path.join(folder, f'det_{i:03d}_image.npy')), 'boxes': np.load(os.path.join(folder, f'det_{i:03d}_boxes.npy'))}
+                  for i, d in enumerate(meta['det'])]
+    return res

@@ -1,0 +1,86 @@
+"""Real-data loaders, canonical resampling, stage crops with their cache, and the split."""
+import numpy as np
+import pytest
+
+from training.data.crops import CropSpec, extract
+from training.data.resample import to_canonical, world_to_voxel
+from training.data.split import SPLIT, phantom_split, real_split, val_phantom_seeds
+from training.data.verse import body_centres, real_cases
+from training.phantoms.case import Options, make_case
+
+
+@pytest.fixture(scope='module')
+def real():
+    return real_cases()
+
+
+def test_every_real_case_is_found_with_its_parts(real):
+    by = {c.id: c for c in real}
+    assert set(by) == {'sub-verse006', 'sub-verse008', 'sub-gl003_dir-ax', 'sub-gl017', 'sub-verse004', 'sub-verse009', 'sub-verse010', 'sub-ct_label-22', 'totalseg-example'}
+    assert by['sub-verse008'].ct_path and by['sub-ct_label-22'].ct_path and by['totalseg-example'].ct_path
+    assert by['sub-gl003_dir-ax'].ctd_path and not by['sub-verse009'].ctd_path
+    # TotalSegmentator v2 numbering becomes VerSe ids.
+    assert sorted(by['totalseg-example'].centroids) == [18, 19, 20, 21, 22, 23, 24]
+    # Together they hold a real mask of every level C1–L5.
+    assert set().union(*[c.centroids for c in real]) >= set(range(1, 25))
+
+
+def test_centroids_lie_in_their_vertebra(real):
+    for c in real:
+        lab = np.asanyarray(c.mask().dataobj)
+        inv = np.linalg.inv(c.mask().affine)
+        for l, w in c.centroids.items():
+            v = tuple(np.rint(inv[:3, :3] @ w + inv[:3, 3]).astype(int))
+            assert lab[v] == (2 if l == 1 else l) or l == 1, (c.id, l)
+
+
+def test_body_centre_estimate_is_close_to_annotated_centres(real):
+    dists = []
+    for c in real:
+        if c.ctd_path:
+            est = body_centres(c.mask())
+            dists += [np.linalg.norm(est[l] - w) for l, w in c.centroids.items() if l in est]
+    assert len(dists) > 30
+    assert np.median(dists) < 4.0 and max(dists) < 10.0
+
+
+def test_canonical_resampling_keeps_world_positions(real):
+    case = next(c for c in real if c.id == 'sub-verse008')
+    m = case.mask()
+    lab, aff = to_canonical(m, 1.0, 0)
+    assert np.allclose(np.diag(aff)[:3], 1.0, atol=1e-3)   # RAS, 1 mm
+    for l, w in case.centroids.items():
+        v = np.rint(world_to_voxel(aff, w)).astype(int)
+        assert lab[tuple(v)] == l
+    src = np.asanyarray(m.dataobj)
+    ratio = np.prod(m.header.get_zooms()[:3]) / 1.0
+    for l in (19, 22, 24):
+        assert (lab == l).sum() == pytest.approx((src == l).sum() * ratio, rel=0.05)
+
+
+def test_stage_crops_and_their_cache(tmp_path):
+    case = make_case(5, Options(fov='lumbar', max_voxels=2_000_000, orientation='PIR'))
+    cents = {c['label']: case.mask.affine[:3, :3] @ [c['X'], c['Y'], c['Z']] + case.mask.affine[:3, 3] for c in case.ctd[1:]}
+    spec = CropSpec(slices=8, seg_size=32, seg_margin=4, id_size=32)
+    res = extract('phantom-5', case.ct, case.mask, cents, spec, cache=str(tmp_path))
+    assert res['levels'] == sorted(cents)
+    for m, l in zip(res['id_mask'], res['levels']):
+        assert m.shape == (32, 32, 32) and m[16, 16, 16] == 1, l
+    assert res['seg_ct'][0].shape == (40, 40, 40) and res['seg_ct'][0].max() > 300
+    assert len(res['det']) == 16 and sum(len(d['boxes']) for d in res['det']) > 20
+    for d in res['det']:
+        assert set(d['boxes'][:, 0].astype(int)) <= set(res['levels'])
+    again = extract('phantom-5', case.ct, case.mask, cents, spec, cache=str(tmp_path))
+    assert again['levels'] == res['levels']
+    assert all(np.array_equal(a, b) for a, b in zip(again['seg_mask'], res['seg_mask']))
+    assert all(np.array_equal(a['boxes'], b['boxes']) for a, b in zip(again['det'], res['det']))
+
+
+def test_split_is_by_patient_and_fixed():
+    train, val = set(SPLIT['real']['train']), set(SPLIT['real']['val'])
+    assert not train & val
+    assert {c.subject for c in real_cases()} == train | val
+    assert real_split('sub-verse008') == 'val' and real_split('sub-verse004') == 'train'
+    assert len(val_phantom_seeds()) == 30 and phantom_split(3) == 'train' and phantom_split(100005) == 'val'
+    with pytest.raises(KeyError):
+        real_split('sub-unknown')
