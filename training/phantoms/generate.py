@@ -1,6 +1,7 @@
 """Writes phantom cases into a VerSe-style folder, the app's sample scan, or the contact sheet.
 
   python3 -m training.phantoms.generate --out DIR --n 100 [--seed 0] [--workers 2] [--png]
+  python3 -m training.phantoms.generate --from-masks DIR --per-mask 4 [--seed 0]
   python3 -m training.phantoms.generate --sample public/samples/sample-spine.nii.gz
   python3 -m training.phantoms.generate --contact-sheet training/contact-sheet.png
 """
@@ -55,6 +56,31 @@ def write_set(out: str, n: int, seed: int, workers: int = 2, png: bool = False) 
     return cases
 
 
+def _mask_job(args: tuple) -> dict:
+    out, real, seed, k = args
+    from .from_mask import make_from_mask
+    case = make_from_mask(real, seed)
+    sub = f'sub-m{real.subject.replace("sub-", "")}x{k:02d}'
+    nib.save(case.ct, os.path.join(out, f'{sub}_ct.nii.gz'))
+    nib.save(case.mask, os.path.join(out, f'{sub}_seg-vert_msk.nii.gz'))
+    with open(os.path.join(out, f'{sub}_ctd.json'), 'w') as f:
+        json.dump(case.ctd, f)
+    return {'id': sub, **case.params}
+
+
+def write_from_masks(out: str, per_mask: int, seed: int, workers: int = 2) -> list[dict]:
+    """`per_mask` mask-driven phantoms from every real mask in ../shared/data/real; each case
+    records its source subject, whose side of the split it inherits."""
+    from ..data.verse import real_cases
+    os.makedirs(out, exist_ok=True)
+    jobs = [(out, c, seed + 1000 * i + k, k) for i, c in enumerate(real_cases()) for k in range(per_mask)]
+    with Pool(workers) as pool:
+        cases = pool.map(_mask_job, jobs)
+    with open(os.path.join(out, 'manifest.json'), 'w') as f:
+        json.dump({'generator': 'training/phantoms/from_mask', 'seed': seed, 'cases': cases}, f, indent=1)
+    return cases
+
+
 def sample_options() -> Options:
     """The app's sample: full spine, C1 to sacrum, a mild curve and one compression fracture."""
     return Options(fov='full', spacing=(1.7, 1.7, 3.0), orientation="LPS", fractures=1, metal=False, tight_crop=False, noise_hu=6.0, fov_half_mm=130.0)
@@ -86,11 +112,15 @@ def main() -> None:
     ap.add_argument('--png', action='store_true', help='write mid-sagittal/coronal/axial PNGs per case')
     ap.add_argument('--sample', help='write the app sample scan to this path')
     ap.add_argument('--contact-sheet', help='write a contact sheet PNG to this path')
+    ap.add_argument('--from-masks', help='write mask-driven phantoms from the real masks into this folder')
+    ap.add_argument('--per-mask', type=int, default=4)
     a = ap.parse_args()
     if a.sample:
         print(json.dumps(write_sample(a.sample)))
     if a.contact_sheet:
         contact_sheet(a.contact_sheet)
+    if a.from_masks:
+        write_from_masks(a.from_masks, a.per_mask, a.seed, a.workers)
     if a.out:
         t0 = time.time()
         write_set(a.out, a.n, a.seed, a.workers, a.png)

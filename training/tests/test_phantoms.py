@@ -112,3 +112,19 @@ def test_committed_sample_is_what_the_documented_command_makes():
     # Full spine C1 to L5 (sacrum below), one compression fracture, a mild curve.
     assert made.params['labels'] == list(range(1, 25))
     assert len(made.params['fractures']) == 1 and made.params['scoliosis_deg'] < 15
+
+
+def test_mask_driven_phantoms_keep_the_real_levels_and_are_deterministic():
+    from training.data.verse import real_cases
+    from training.phantoms.from_mask import make_from_mask
+    real = next(c for c in real_cases() if c.id == 'sub-verse010')
+    a, b = make_from_mask(real, 3), make_from_mask(real, 3)
+    assert np.array_equal(np.asanyarray(a.ct.dataobj), np.asanyarray(b.ct.dataobj))
+    assert a.params['labels'] == [20, 21, 22, 23, 24] and a.params['source_subject'] == 'sub-verse010'
+    lab = np.asanyarray(a.mask.dataobj)
+    hu = np.asanyarray(a.ct.dataobj)
+    for c in a.ctd[1:]:
+        assert lab[tuple(int(round(c[k])) for k in 'XYZ')] == c['label']
+    # Bone where the mask is: the real shape carries the CT appearance.
+    assert np.median(hu[lab > 0]) > 100 and np.median(hu[lab == 0]) < 100
+    assert ''.join(nib.aff2axcodes(a.ct.affine)) == a.params['orientation']
