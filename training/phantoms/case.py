@@ -65,6 +65,7 @@ def _patient(rng, opt: Options) -> tuple[list[Level], dict]:
         'aorta_hu': float(rng.choice([40.0, 250.0], p=[0.6, 0.4])),
         'habitus': float(rng.uniform(0.85, 1.25)),
         'fat_mm': float(rng.uniform(5, 35)),
+        'tissue_sd': float(rng.uniform(8, 25)),
         'metal_hu': float(rng.uniform(3500, 8000)),
         'noise_hu': float(rng.uniform(5, 40)),
         'blur_mm': float(rng.uniform(0.4, 0.9)),

@@ -17,7 +17,7 @@ import nibabel as nib
 import numpy as np
 
 from .case import Options, make_case
-from .png import sheet, views, write_png
+from .png import around_bone, sheet, views, write_png
 
 SAMPLE_SEED = 20261127
 REAL = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'data', 'real')
@@ -95,11 +95,11 @@ def write_sample(path: str) -> dict:
 
 def contact_sheet(path: str, n: int = 12, seed: int = 1000) -> None:
     """Mid-sagittal views of n phantoms, then two real CTs from ../shared for comparison."""
-    tiles = [views(make_case(seed + i).ct, 240)[0] for i in range(n)]
-    for rel in ('verse/sub-verse008_ct.nii.gz', 'tptbox/sub-ct_label-22_ct.nii.gz'):
+    tiles = [around_bone(views(make_case(seed + i).ct, 300)[0], 200) for i in range(n)]
+    for rel in ('verse/sub-verse008_ct.nii.gz', 'totalsegmentator/example_ct.nii.gz'):
         p = os.path.join(REAL, rel)
         if os.path.exists(p):
-            tiles.append(views(nib.load(p), 240)[0])
+            tiles.append(around_bone(views(nib.load(p), 300)[0], 200))
     write_png(path, sheet(tiles, 7))
 
 

@@ -52,6 +52,18 @@ def views(ct: nib.Nifti1Image, height: int = 256) -> list[np.ndarray]:
     return out
 
 
+def around_bone(tile: np.ndarray, width: int) -> np.ndarray:
+    """A fixed-width window of a view, centred on its bone (so tiles line up on a sheet)."""
+    grey = tile[:, :, 0].astype(float)
+    bright = grey > np.percentile(grey, 99)
+    col = int(np.argmax(bright.sum(0))) if bright.any() else tile.shape[1] // 2
+    out = np.zeros((tile.shape[0], width, 3), np.uint8)
+    lo = col - width // 2
+    src = slice(max(lo, 0), min(lo + width, tile.shape[1]))
+    out[:, src.start - lo:src.stop - lo] = tile[:, src]
+    return out
+
+
 def sheet(tiles: list[np.ndarray], cols: int, pad: int = 4) -> np.ndarray:
     h = max(t.shape[0] for t in tiles)
     w = max(t.shape[1] for t in tiles)

@@ -3,6 +3,7 @@ lungs, heart, aorta, trachea, liver, kidneys, bowel gas."""
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 from .grid import Grid, paint_ellipsoid
 from .spine import Placed, region
@@ -40,6 +41,12 @@ def paint(grid: Grid, placed: list[Placed], rng: np.random.Generator, params: di
     inner = ((X - cx) / np.maximum(a - fat, 10)) ** 2 + ((Y - cy) / np.maximum(b - fat, 10)) ** 2
     hu[r <= 1] = params['fat_hu']
     hu[inner <= 1] = params['muscle_hu']
+    # Soft tissue is not uniform: fascia, vessels, fat strands (a smooth field, coarse to compute).
+    coarse = tuple(max(2, n // 6) for n in shape)
+    field = ndimage.zoom(ndimage.gaussian_filter(rng.normal(0, 1, coarse), 1.0), np.array(shape) / np.array(coarse), order=1)
+    field = field[: shape[0], : shape[1], : shape[2]]
+    body = r <= 1
+    hu[body] += (params['tissue_sd'] * field / (field.std() + 1e-6))[body]
     by = {p.level.label: p for p in placed}
     spine_y = lambda z: float(np.interp(z, zs_sorted, np.array([p.origin[1] for p in placed])[order]))
     spine_x = lambda z: float(np.interp(z, zs_sorted, np.array([p.origin[0] for p in placed])[order]))

@@ -60,7 +60,7 @@ def posterior_parts(lv: Level) -> list[Part]:
     cw, cd = d['CW'] / 2, d['CD'] / 2
     cy = -b - cd + 0.5                       # canal centre (touches the body's back wall)
     lam = max(2.5, 0.18 * d['PW'] + 2.0)     # lamina thickness
-    h = min(d['H'] / 2, 0.35 * d['H'] + 3)   # arch half-height
+    h = 0.3 * d['H']                          # arch half-height: laminae leave gaps between levels
     zp = 0.15 * d['H']                        # pedicles sit high on the body
     parts: list[Part] = []
     ring_lo, ring_hi = np.array([-cw - lam - 1, cy - cd - lam - 1, -h - 1]), np.array([cw + lam + 1, cy + cd + lam + 1, h + 1])
