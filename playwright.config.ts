@@ -8,6 +8,7 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking',
 export default defineConfig({
   testDir: 'e2e',
   timeout: 120_000,
+  expect: { timeout: 20_000 },
   workers: 1,
   reporter: [['list']],
   use: {

@@ -52,10 +52,10 @@ def _patient(rng, opt: Options) -> tuple[list[Level], dict]:
     p = {
         'scale': float(scale),
         'osteoporosis': bool(osteo),
-        'cancellous_hu': float(rng.uniform(30, 110) if osteo else rng.uniform(140, 300)),
-        'cancellous_sd': float(rng.uniform(20, 60)),
+        'cancellous_hu': float(rng.uniform(30, 100) if osteo else rng.uniform(100, 250)),
+        'cancellous_sd': float(rng.uniform(40, 90)),
         'cortical_hu': float(rng.uniform(1000, 1800)),
-        'cortex_mm': float(rng.uniform(0.5, 0.8) if osteo else rng.uniform(0.9, 1.6)),
+        'cortex_mm': float(rng.uniform(0.6, 1.0) if osteo else rng.uniform(0.9, 1.6)),
         'disc_hu': float(rng.uniform(60, 110)),
         'fat_hu': float(rng.uniform(-120, -80)),
         'muscle_hu': float(rng.uniform(35, 60)),

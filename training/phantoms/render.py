@@ -49,7 +49,6 @@ def compose(soft: np.ndarray, fields: dict[str, np.ndarray], grid: Grid, rng: np
     disc = fields['disc'] < 0
     hu[disc] = p['disc_hu']
     bone = fields['bone']
-    inside = bone < 0
     # Cancellous texture: smooth random field, a stand-in for trabecular pattern and marrow.
     tex = ndimage.gaussian_filter(rng.normal(0, 1, grid.shape).astype(np.float32), 2.0 / vox)
     tex *= p['cancellous_sd'] / (tex.std() + 1e-6)
@@ -59,7 +58,8 @@ def compose(soft: np.ndarray, fields: dict[str, np.ndarray], grid: Grid, rng: np
     # Partial volume at the outer surface: blend over one voxel.
     w = np.clip(0.5 - bone / vox, 0, 1)
     np.copyto(hu, hu + (bone_hu - hu) * w, where=w > 0)
-    labels = np.where(inside, fields['label'], 0).astype(np.uint8)
+    # Like manual masks, the label takes in the partial-volume rim (half a voxel beyond the surface).
+    labels = np.where(bone < 0.5 * vox, fields['label'], 0).astype(np.uint8)
     metal = fields['metal'] < 0
     if metal.any():
         hu[metal] = p['metal_hu']

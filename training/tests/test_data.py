@@ -1,6 +1,7 @@
 """Real-data loaders, canonical resampling, stage crops with their cache, and the split."""
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from training.data.crops import CropSpec, extract
 from training.data.resample import to_canonical, world_to_voxel
@@ -59,14 +60,19 @@ def test_canonical_resampling_keeps_world_positions(real):
 
 
 def test_stage_crops_and_their_cache(tmp_path):
-    case = make_case(5, Options(fov='lumbar', max_voxels=2_000_000, orientation='PIR'))
+    case = make_case(5, Options(fov='lumbar', tight_crop=True, max_voxels=2_000_000, orientation='PIR'))
     cents = {c['label']: case.mask.affine[:3, :3] @ [c['X'], c['Y'], c['Z']] + case.mask.affine[:3, 3] for c in case.ctd[1:]}
     spec = CropSpec(slices=8, seg_size=32, seg_margin=4, id_size=32)
     res = extract('phantom-5', case.ct, case.mask, cents, spec, cache=str(tmp_path))
     assert res['levels'] == sorted(cents)
     for m, l in zip(res['id_mask'], res['levels']):
         assert m.shape == (32, 32, 32) and m[16, 16, 16] == 1, l
-    assert res['seg_ct'][0].shape == (40, 40, 40) and res['seg_ct'][0].max() > 300
+    for ct, m in zip(res['seg_ct'], res['seg_mask']):
+        # The cube is centred on its vertebra, which is denser than what surrounds it.
+        assert ct.shape == (40, 40, 40) and m[20, 20, 20] == 1
+        # The mask sits on bone: denser than the tissue well away from it (air padding aside).
+        away = ~ndimage.binary_dilation(m > 0, iterations=6) & (ct > -500)
+        assert ct[m > 0].mean() > np.median(ct[away]) + 50
     assert len(res['det']) == 16 and sum(len(d['boxes']) for d in res['det']) > 20
     for d in res['det']:
         assert set(d['boxes'][:, 0].astype(int)) <= set(res['levels'])

@@ -128,3 +128,21 @@ def test_mask_driven_phantoms_keep_the_real_levels_and_are_deterministic():
     # Bone where the mask is: the real shape carries the CT appearance.
     assert np.median(hu[lab > 0]) > 100 and np.median(hu[lab == 0]) < 100
     assert ''.join(nib.aff2axcodes(a.ct.affine)) == a.params['orientation']
+
+
+def test_transitional_anatomy_is_rare_and_labelled_in_order():
+    from training.phantoms.anatomy import sample_levels
+    counts = {'L6': 0, 'T13': 0, 'sacralised': 0}
+    for seed in range(2000):
+        rng = np.random.default_rng(seed)
+        lv = sample_levels(rng, rng.uniform(0.85, 1.15))
+        counts['L6'] += any(l.label == 25 for l in lv)
+        counts['T13'] += any(l.label == 28 for l in lv)
+        counts['sacralised'] += any(l.sacralised for l in lv)
+    assert 20 <= counts['L6'] <= 100 and 15 <= counts['T13'] <= 70 and 20 <= counts['sacralised'] <= 100, counts
+    # make_case draws the patient first, so these seeds (found by the same draw) carry L6 / T13.
+    for seed, fov, label in ((25, 'lumbar', 25), (43, 'thoracic', 28)):
+        case = make_case(seed, Options(fov=fov, max_voxels=SMALL))
+        assert label in case.params['labels'], case.params['labels']
+        order = [c['label'] for c in sorted(case.ctd[1:], key=lambda c: -(case.ct.affine @ [c['X'], c['Y'], c['Z'], 1])[2])]
+        assert order == sorted(order, key=SEQUENCE.index)
