@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { type Box3, type Candidate, DEFAULT_CLUSTERING, clusterBoxes, dbscan } from './clustering';
+import { gaussian, mulberry32 } from './random';
+
+interface Vert {
+  c: [number, number, number];
+  w: number; // L–R
+  d: number; // A–P
+  h: number; // S–I
+}
+
+/** A column of vertebrae from `top` downwards; heights and gaps as given, lateral offset per level. */
+function column(n: number, opts: { h?: (i: number) => number; gap?: number; lateral?: (i: number) => number } = {}): Vert[] {
+  const out: Vert[] = [];
+  let z = 300;
+  for (let i = 0; i < n; i++) {
+    const h = opts.h?.(i) ?? 25;
+    z -= h / 2;
+    out.push({ c: [opts.lateral?.(i) ?? 0, 0, z], w: 40, d: 30, h });
+    z -= h / 2 + (opts.gap ?? 8);
+  }
+  return out;
+}
+
+/** What a decent detector returns: one box per vertebra on every slice through it, with noise. */
+function detect(verts: Vert[], seed = 1, step = 3): Box3[] {
+  const r = mulberry32(seed);
+  const n = (s: number): number => s * gaussian(r);
+  const boxes: Box3[] = [];
+  const xs = verts.map((v) => v.c[0]);
+  for (let x = Math.min(...xs) - 30; x <= Math.max(...xs) + 30; x += step) {
+    for (const v of verts) {
+      if (Math.abs(x - v.c[0]) > v.w * 0.4) continue;
+      boxes.push({ centre: [x, v.c[1] + n(1), v.c[2] + n(1)], width: v.d + n(1), height: v.h + n(1), plane: 'sagittal', score: 0.9 });
+    }
+  }
+  for (let y = -20; y <= 20; y += step) {
+    for (const v of verts) {
+      if (Math.abs(y - v.c[1]) > v.d * 0.4) continue;
+      boxes.push({ centre: [v.c[0] + n(1), y, v.c[2] + n(1)], width: v.w + n(1), height: v.h + n(1), plane: 'coronal', score: 0.9 });
+    }
+  }
+  return boxes;
+}
+
+/** Each vertebra found exactly once, within `tol` mm, and nothing else. */
+function expectMatches(cands: Candidate[], verts: Vert[], tol = 3): void {
+  expect(cands).toHaveLength(verts.length);
+  const sorted = [...verts].sort((a, b) => b.c[2] - a.c[2]);
+  cands.forEach((c, i) => {
+    const v = sorted[i]!;
+    expect(Math.hypot(c.centre[0] - v.c[0], c.centre[1] - v.c[1], c.centre[2] - v.c[2])).toBeLessThan(tol);
+    expect(c.extent[2]).toBeCloseTo(v.h, -0.5);
+  });
+}
+
+describe('dual-factor density clustering', () => {
+  it('DBSCAN: two dense groups and a noise point', () => {
+    const { ids } = dbscan([[0, 0, 0], [1, 0, 0], [2, 0, 0], [50, 0, 0], [51, 0, 0], [52, 0, 0], [200, 0, 0]], 1.5, 3);
+    expect(Array.from(ids)).toEqual([0, 0, 0, 1, 1, 1, -1]);
+  });
+
+  it('a clean lumbar column: one candidate per vertebra, centre and size right', () => {
+    const verts = column(5);
+    expectMatches(clusterBoxes(detect(verts)), verts);
+  });
+
+  it('one vertebra', () => {
+    const verts = column(1);
+    expectMatches(clusterBoxes(detect(verts)), verts);
+  });
+
+  it('26 vertebrae (C1 to L6 with T13), sizes growing downwards, nothing assumed about the count', () => {
+    const verts = column(26, { h: (i) => 12 + i * 0.6, gap: 5 });
+    expectMatches(clusterBoxes(detect(verts)), verts);
+  });
+
+  it('noise boxes scattered through the volume fall out', () => {
+    const verts = column(6);
+    const r = mulberry32(9);
+    const noise: Box3[] = Array.from({ length: 40 }, () => ({
+      centre: [(r() - 0.5) * 300, (r() - 0.5) * 300, r() * 400 - 100],
+      width: 10 + r() * 40,
+      height: 10 + r() * 40,
+      plane: r() < 0.5 ? 'sagittal' : 'coronal',
+      score: r(),
+    }));
+    expectMatches(clusterBoxes([...detect(verts), ...noise]), verts);
+  });
+
+  it('boxes spanning two vertebrae (on several neighbouring slices) are dropped', () => {
+    const verts = column(5);
+    const [a, b] = [verts[1]!, verts[2]!];
+    const span: Box3[] = [-6, -3, 0, 3, 6].map((x) => ({
+      centre: [x, 0, (a.c[2] + b.c[2]) / 2],
+      width: 30,
+      height: a.c[2] - b.c[2] + 25,
+      plane: 'sagittal',
+      score: 0.6,
+    }));
+    expectMatches(clusterBoxes([...detect(verts), ...span]), verts);
+  });
+
+  it('partial boxes (the upper half of a vertebra) do not pull its centre', () => {
+    const verts = column(4);
+    const v = verts[2]!;
+    // On every slice through it, the detector also boxes its upper half.
+    const partial: Box3[] = detect([v], 5).map((b) => ({ ...b, centre: [b.centre[0], b.centre[1], b.centre[2] + v.h / 4] as [number, number, number], height: v.h / 2 }));
+    const cands = clusterBoxes([...detect(verts), ...partial]);
+    expectMatches(cands, verts, 1.5);
+  });
+
+  it('spanning boxes that bridge a tight cervical column do not merge its vertebrae', () => {
+    const verts = column(6, { h: () => 12, gap: 2 });
+    const span: Box3[] = verts.slice(0, -1).flatMap((a, i) =>
+      [-6, -3, 0, 3, 6].map((x) => ({ centre: [x, 0, (a.c[2] + verts[i + 1]!.c[2]) / 2] as [number, number, number], width: 30, height: 2 * 12 + 2, plane: 'sagittal' as const, score: 0.6 })),
+    );
+    expectMatches(clusterBoxes([...detect(verts), ...span]), verts);
+  });
+
+  it('two cervical vertebrae almost touching stay two', () => {
+    const verts = column(2, { h: () => 12, gap: 3 });
+    expectMatches(clusterBoxes(detect(verts)), verts);
+  });
+
+  it('a scoliotic column (lateral curve of ±30 mm)', () => {
+    const verts = column(12, { lateral: (i) => 30 * Math.sin(i / 3) });
+    expectMatches(clusterBoxes(detect(verts, 3)), verts);
+  });
+
+  it('too little support is not a vertebra', () => {
+    const verts = column(3);
+    const lone: Box3[] = [0, 3].map((x) => ({ centre: [x, 0, -200], width: 30, height: 25, plane: 'sagittal', score: 0.9 }));
+    expect(clusterBoxes([...detect(verts), ...lone], { ...DEFAULT_CLUSTERING, minPts: 2 })).toHaveLength(3);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * Dual-factor density clustering (SpineCLUE §3.1): 2D detections from sagittal and coronal
+ * slices, lifted to 3D, become one candidate per vertebra without assuming how many there are.
+ *
+ * 1. Position factor: DBSCAN over box centres (radius ε, mm). A box's density is
+ *    ρ = N_ε / l (neighbours within ε over the size of its cluster); noise boxes fall out.
+ * 2. Size factor: inside each cluster, keep the dominant mode of box height (and of width, per
+ *    plane), dropping boxes that span two vertebrae (≈ 2× height) or cover part of one; then
+ *    re-cluster by position, since spanning boxes may have bridged two vertebrae.
+ * 3. Candidates with too little support are dropped; one whose centre lies within half its own
+ *    height of a better-supported candidate is a duplicate (or a spanning cluster) and goes too.
+ */
+export interface Box3 {
+  /** Box centre in canonical world mm (x → R, y → A, z → S). */
+  centre: readonly [number, number, number];
+  /** In-plane horizontal size, mm: A–P on sagittal slices, L–R on coronal ones. */
+  width: number;
+  /** Superior–inferior size, mm. */
+  height: number;
+  plane: 'sagittal' | 'coronal';
+  score: number;
+}
+
+export interface ClusterParams {
+  /** DBSCAN radius, mm. */
+  eps: number;
+  /** DBSCAN core-point threshold (neighbours within ε, the box included). */
+  minPts: number;
+  /** Relative size tolerance around the dominant mode (0.25 = ±25 %). */
+  sizeTolerance: number;
+  /** Fewest kept boxes for a vertebra. */
+  minSupport: number;
+}
+
+export const DEFAULT_CLUSTERING: ClusterParams = { eps: 7, minPts: 3, sizeTolerance: 0.25, minSupport: 4 };
+
+export interface Candidate {
+  /** Robust (median) centre of the kept boxes, canonical world mm. */
+  centre: [number, number, number];
+  /** Extent L–R, A–P, S–I in mm (medians of the kept boxes). */
+  extent: [number, number, number];
+  /** Number of kept boxes. */
+  support: number;
+  /** Mean ρ of the kept boxes. */
+  density: number;
+}
+
+function dist(a: readonly number[], b: readonly number[]): number {
+  return Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
+}
+
+/** DBSCAN; returns a cluster id per box (−1 = noise) and each box's neighbour count. */
+export function dbscan(points: readonly (readonly number[])[], eps: number, minPts: number): { ids: Int32Array; counts: Int32Array } {
+  const n = points.length;
+  const neighbours: number[][] = points.map(() => []);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      if (dist(points[i]!, points[j]!) <= eps) {
+        neighbours[i]!.push(j);
+        neighbours[j]!.push(i);
+      }
+    }
+  }
+  const counts = Int32Array.from(neighbours, (nb) => nb.length + 1);
+  const ids = new Int32Array(n).fill(-2); // −2 unvisited
+  let next = 0;
+  for (let i = 0; i < n; i++) {
+    if (ids[i] !== -2) continue;
+    if (counts[i]! < minPts) {
+      ids[i] = -1;
+      continue;
+    }
+    const id = next++;
+    ids[i] = id;
+    const queue = [...neighbours[i]!];
+    while (queue.length) {
+      const j = queue.pop()!;
+      if (ids[j] === -1) ids[j] = id; // border point
+      if (ids[j] !== -2) continue;
+      ids[j] = id;
+      if (counts[j]! >= minPts) queue.push(...neighbours[j]!);
+    }
+  }
+  return { ids, counts };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Boxes whose `size` is within tolerance of the densest size among them. */
+function dominantMode<T>(items: T[], size: (t: T) => number, tol: number): T[] {
+  if (items.length < 3) return items;
+  const logs = items.map((t) => Math.log(Math.max(size(t), 1e-6)));
+  const band = Math.log(1 + tol);
+  let best = 0;
+  let bestCount = -1;
+  logs.forEach((l, i) => {
+    const c = logs.filter((m) => Math.abs(m - l) <= band).length;
+    if (c > bestCount) [best, bestCount] = [i, c];
+  });
+  // Centre the band on the members' mean, not on one box that happens to be densest.
+  const members = logs.filter((m) => Math.abs(m - logs[best]!) <= band);
+  const mode = members.reduce((a, b) => a + b, 0) / members.length;
+  return items.filter((_, i) => Math.abs(logs[i]! - mode) <= band);
+}
+
+function summarise(boxes: Box3[], rho: number[]): Candidate {
+  const sag = boxes.filter((b) => b.plane === 'sagittal');
+  const cor = boxes.filter((b) => b.plane === 'coronal');
+  const xs = boxes.map((b) => b.centre[0]);
+  // L–R extent from coronal widths; without them, from the spread of sagittal slice positions.
+  const lr = cor.length ? median(cor.map((b) => b.width)) : Math.max(...xs) - Math.min(...xs);
+  const ys = boxes.map((b) => b.centre[1]);
+  const ap = sag.length ? median(sag.map((b) => b.width)) : Math.max(...ys) - Math.min(...ys);
+  return {
+    centre: [median(xs), median(ys), median(boxes.map((b) => b.centre[2]))],
+    extent: [lr, ap, median(boxes.map((b) => b.height))],
+    support: boxes.length,
+    density: rho.reduce((a, b) => a + b, 0) / Math.max(rho.length, 1),
+  };
+}
+
+/** One candidate per vertebra, cranial → caudal. */
+export function clusterBoxes(boxes: readonly Box3[], params: ClusterParams = DEFAULT_CLUSTERING): Candidate[] {
+  const { ids, counts } = dbscan(boxes.map((b) => b.centre), params.eps, params.minPts);
+  const groups = new Map<number, number[]>();
+  ids.forEach((id, i) => id >= 0 && groups.set(id, [...(groups.get(id) ?? []), i]));
+  const raw: Candidate[] = [];
+  for (const members of groups.values()) {
+    // Size factor: the dominant height, then the dominant width within each plane.
+    let kept = dominantMode(members, (i) => boxes[i]!.height, params.sizeTolerance);
+    kept = (['sagittal', 'coronal'] as const).flatMap((pl) => dominantMode(kept.filter((i) => boxes[i]!.plane === pl), (i) => boxes[i]!.width, params.sizeTolerance));
+    // Spanning boxes removed: what they bridged may now fall apart.
+    const sub = dbscan(kept.map((i) => boxes[i]!.centre), params.eps, params.minPts);
+    const parts = new Map<number, number[]>();
+    sub.ids.forEach((id, k) => id >= 0 && parts.set(id, [...(parts.get(id) ?? []), kept[k]!]));
+    for (const part of parts.values()) {
+      if (part.length < params.minSupport) continue;
+      raw.push(summarise(part.map((i) => boxes[i]!), part.map((i) => counts[i]! / members.length)));
+    }
+  }
+  raw.sort((a, b) => b.support - a.support);
+  const accepted: Candidate[] = [];
+  for (const c of raw) {
+    if (accepted.some((a) => dist(a.centre, c.centre) < 0.5 * c.extent[2])) continue;
+    accepted.push(c);
+  }
+  return accepted.sort((a, b) => b.centre[2] - a.centre[2]);
+}
