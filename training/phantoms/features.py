@@ -7,6 +7,8 @@ import numpy as np
 
 # Cranio-caudal order of VerSe labels (T13 after T12, L6 after L5).
 SEQUENCE = [*range(1, 20), 28, *range(20, 25), 25]
+# Levels that can be neighbours: C1–L5 in turn, and the transitional T13 and L6 where present.
+PAIRS = [(l, l + 1) for l in range(1, 24)] + [(19, 28), (28, 20), (24, 25)]
 
 
 def vertebra_features(ct: nib.Nifti1Image, mask: nib.Nifti1Image) -> dict[int, dict[str, float]]:
@@ -51,7 +53,7 @@ def adjacent_separability(cases: list[dict[int, dict[str, float]]], min_each: in
     """For each adjacent pair of levels with enough samples: the feature that best separates them
     alone, and its accuracy."""
     out = {}
-    for l0, l1 in zip(SEQUENCE[:-1], SEQUENCE[1:]):
+    for l0, l1 in PAIRS:
         a = [c[l0] for c in cases if l0 in c]
         b = [c[l1] for c in cases if l1 in c]
         if len(a) < min_each or len(b) < min_each:
