@@ -16,16 +16,15 @@ from multiprocessing import Pool
 import nibabel as nib
 import numpy as np
 
-from .case import Options, make_case
+from .case import Case, Options, make_case
 from .png import around_bone, sheet, views, write_png
 
 SAMPLE_SEED = 20261127
 REAL = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'data', 'real')
 
 
-def write_case(out: str, seed: int, index: int, png: bool = False, opt: Options | None = None) -> dict:
-    case = make_case(seed, opt)
-    sub = f'sub-{index:03d}'
+def save_case(out: str, sub: str, case: Case, png: bool = False) -> dict:
+    """`<sub>_ct.nii.gz`, `<sub>_seg-vert_msk.nii.gz`, `<sub>_ctd.json` (+ views); its manifest entry."""
     nib.save(case.ct, os.path.join(out, f'{sub}_ct.nii.gz'))
     nib.save(case.mask, os.path.join(out, f'{sub}_seg-vert_msk.nii.gz'))
     with open(os.path.join(out, f'{sub}_ctd.json'), 'w') as f:
@@ -34,6 +33,10 @@ def write_case(out: str, seed: int, index: int, png: bool = False, opt: Options 
         for name, im in zip(('sag', 'cor', 'ax'), views(case.ct)):
             write_png(os.path.join(out, f'{sub}_{name}.png'), im)
     return {'id': sub, **case.params}
+
+
+def write_case(out: str, seed: int, index: int, png: bool = False, opt: Options | None = None) -> dict:
+    return save_case(out, f'sub-{index:03d}', make_case(seed, opt), png)
 
 
 def _job(args: tuple) -> dict:
@@ -59,13 +62,7 @@ def write_set(out: str, n: int, seed: int, workers: int = 2, png: bool = False) 
 def _mask_job(args: tuple) -> dict:
     out, real, seed, k = args
     from .from_mask import make_from_mask
-    case = make_from_mask(real, seed)
-    sub = f'sub-m{real.subject.replace("sub-", "")}x{k:02d}'
-    nib.save(case.ct, os.path.join(out, f'{sub}_ct.nii.gz'))
-    nib.save(case.mask, os.path.join(out, f'{sub}_seg-vert_msk.nii.gz'))
-    with open(os.path.join(out, f'{sub}_ctd.json'), 'w') as f:
-        json.dump(case.ctd, f)
-    return {'id': sub, **case.params}
+    return save_case(out, f'sub-m{real.subject.replace("sub-", "")}x{k:02d}', make_from_mask(real, seed))
 
 
 def write_from_masks(out: str, per_mask: int, seed: int, workers: int = 2) -> list[dict]:
