@@ -57,3 +57,12 @@ test('a truncated NIfTI is refused with what to do next', async ({ page }) => {
   await expect(page.getByTestId('problem')).toHaveAttribute('data-code', 'truncated');
   await expect(page.getByTestId('problem')).toContainText('cut off during download or copy');
 });
+
+test('a missing sample says so and leaves the app ready for a file', async ({ page, consoleErrors }) => {
+  await page.route('**/samples/sample-spine.nii.gz', (r) => r.fulfill({ status: 404, body: '' }));
+  await page.goto('/');
+  await expect(page.getByTestId('problem')).toContainText('built-in sample scan could not be loaded');
+  consoleErrors.length = 0; // the deliberate 404 is logged by the browser
+  await page.getByTestId('file-input').setInputFiles({ name: 'mine.nii.gz', mimeType: 'application/gzip', buffer: readFileSync(SAMPLE) });
+  await expect(page.getByTestId('scan-dims')).toHaveText(SAMPLE_DIMS);
+});

@@ -1,9 +1,10 @@
+import { transfer } from 'comlink';
 import type { ScanWarning } from '../core/errors';
 import type { ScanInfo } from '../core/nifti/readNifti';
 import type { ScanProblem } from '../core/openScan';
 import { SNIFF_BYTES, sniffFormat } from '../core/scanFormat';
 import { convertDicom } from '../runtime/dicom';
-import { getPipeline } from '../runtime/pipelineClient';
+import { getPipeline, restartPipeline } from '../runtime/pipelineClient';
 
 export type LoadOutcome =
   | { ok: true; name: string; info: ScanInfo; warnings: ScanWarning[]; display: ArrayBuffer }
@@ -38,7 +39,15 @@ export async function loadFiles(files: readonly File[]): Promise<LoadOutcome> {
   } else {
     return { ok: false, problem: NOTHING };
   }
-  const opened = await getPipeline().remote.open(await file.arrayBuffer());
+  const pipeline = getPipeline();
+  const bytes = await file.arrayBuffer();
+  let opened;
+  try {
+    opened = await Promise.race([pipeline.remote.open(transfer(bytes, [bytes])), pipeline.failed]);
+  } catch (e) {
+    restartPipeline(); // a fresh worker for the next file
+    return { ok: false, problem: { code: 'internal', message: `The scan could not be read: ${(e as Error).message}`, tip: 'Close other tabs to free memory, or try a smaller scan.' } };
+  }
   if (!opened.ok) return opened;
   return { ok: true, name, info: opened.info, warnings: [...warnings, ...opened.warnings], display: opened.display };
 }

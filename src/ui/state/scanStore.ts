@@ -41,9 +41,18 @@ export const useScanStore = create<ScanState>()((set) => {
     set({ status: 'ready', name: out.name, info: out.info, warnings: out.warnings, problem: null });
   };
   const openSample = async (): Promise<void> => {
-    const res = await fetch(SAMPLE_URL);
-    const blob = await res.blob();
-    await openFiles([new File([blob], 'sample-spine.nii.gz')]);
+    const before = latest;
+    let blob: Blob;
+    try {
+      const res = await fetch(SAMPLE_URL);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      blob = await res.blob();
+    } catch (e) {
+      if (before !== latest) return; // something else was opened meanwhile
+      set({ status: 'error', problem: { code: 'sample-missing', message: `The built-in sample scan could not be loaded (${(e as Error).message}).`, tip: 'Open a scan of your own, or reload the page.' } });
+      return;
+    }
+    if (before === latest) await openFiles([new File([blob], 'sample-spine.nii.gz')]);
   };
   return { status: 'empty', name: null, info: null, warnings: [], problem: null, actions: { openFiles, openSample } };
 });
