@@ -68,6 +68,13 @@ def make_from_mask(real: RealCase, seed: int, opt: Options | None = None) -> Cas
     soft = tissue.paint(grid, placed, rng, p)
     bone = lab > 0
     sdf = np.where(bone, -ndimage.distance_transform_edt(bone), ndimage.distance_transform_edt(~bone)).astype(np.float32) * SPACING
+    # Smooth the signed distance: the voxel staircase of a deformed mask would otherwise become
+    # a jagged, spotty cortex. Labels reach the smoothed surface from the nearest labelled voxel.
+    sdf = ndimage.gaussian_filter(sdf, 1.0)
+    nearest = ndimage.distance_transform_edt(~bone, return_distances=False, return_indices=True)
+    filled = lab[tuple(nearest)]
+    bone = sdf < 0
+    lab = np.where(bone, filled, 0).astype(np.uint8)
     # Ribs from the synthetic generator, so thoracic levels are not recognisable by their absence.
     parts = [WorldPart(q, pl.origin, pl.R) for pl in placed if pl.level.has_ribs
              for q in rib_parts(pl.level, 150 * p['habitus'] - p['fat_mm'] - 10, 112 * p['habitus'] - p['fat_mm'] - 10, 17 * p['habitus'], rng)]
@@ -78,7 +85,7 @@ def make_from_mask(real: RealCase, seed: int, opt: Options | None = None) -> Cas
     for a, b in zip(ids[:-1], ids[1:]):
         near = ndimage.binary_dilation(lab == a, ball, iterations=4) & ndimage.binary_dilation(lab == b, ball, iterations=4)
         disc |= near & ~bone
-    fields = {'bone': np.minimum(sdf, ribs), 'label': lab, 'disc': np.where(disc, -1.0, 1.0).astype(np.float32), 'metal': np.full(lab.shape, 1e3, np.float32)}
+    fields = {'bone': np.minimum(sdf, ribs), 'label': filled, 'disc': np.where(disc, -1.0, 1.0).astype(np.float32), 'metal': np.full(lab.shape, 1e3, np.float32)}
     hu, labels = render.compose(soft, fields, grid, rng, p)
     ct = render.finish(hu, grid, rng, p)
     # A scanner's grid: random spacing (thick axis mostly S), then a random orientation code.
