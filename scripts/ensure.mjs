@@ -35,7 +35,7 @@ function ensureChromium() {
 }
 
 /** Debian python3-* packages for training/ and its tests, checked by importing each module. */
-const PYTHON = { numpy: 'python3-numpy', scipy: 'python3-scipy', nibabel: 'python3-nibabel', pytest: 'python3-pytest' };
+const PYTHON = { numpy: 'python3-numpy', scipy: 'python3-scipy', nibabel: 'python3-nibabel', pytest: 'python3-pytest', torch: 'python3-torch', onnx: 'python3-onnx' };
 function ensurePython() {
   const missing = Object.entries(PYTHON)
     .filter(([mod]) => spawnSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' }).status !== 0)
