@@ -91,7 +91,7 @@ def extract(case_id: str, ct_img: nib.Nifti1Image | None, mask_img: nib.Nifti1Im
             size = spec.seg_size + 2 * spec.seg_margin
             res['seg_ct'].append(_cube(ct, v, size, -1024.0))
             res['seg_mask'].append(_cube((lab == l).astype(np.uint8), v, size, 0))
-    if ct is not None:
+    if ct is not None and spec.slices > 0:
         res['det'] = detector_samples(ct, lab, spec)
     if folder:
         save(folder, res)
