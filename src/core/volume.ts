@@ -37,15 +37,3 @@ export function voxelCount(dims: Dims): number {
 export function spacingOf(affine: Mat4): [number, number, number] {
   return [columnNorm(affine, 0), columnNorm(affine, 1), columnNorm(affine, 2)];
 }
-
-/** Smallest and largest voxel value. */
-export function valueRange(data: VoxelArray): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let n = 0; n < data.length; n++) {
-    const v = data[n]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
-}
