@@ -11,7 +11,7 @@ from . import render, tissue
 from .anatomy import NAMES, Level, sample_levels, with_fracture
 from .grid import Grid
 from .spine import Placed, WorldPart, place, sacrum_and_pelvis, skull_base
-from .vertebra import Part, _capsule_part, atlas_parts, body_part, dens_part, disc_part, posterior_parts, rib_parts
+from .vertebra import capsule_part, atlas_parts, body_part, dens_part, disc_part, posterior_parts, rib_parts
 
 MAX_VOXELS = 12_000_000
 MAX_RENDER_VOXELS = 40_000_000
@@ -88,7 +88,7 @@ def _parts(placed: list[Placed], rng, p: dict, metal: bool) -> tuple[list[WorldP
             own += rib_parts(lv, 150 * p['habitus'] - inset, 112 * p['habitus'] - inset, 17 * p['habitus'], rng)
         if lv.sacralised:
             for s in (-1, 1):
-                own.append(_capsule_part('bone', lv.label, (s * 20, -lv.dims['D'] / 2 - 10, 0), (s * 62, -20, -22), 9.0, 11.0))
+                own.append(capsule_part('bone', lv.label, (s * 20, -lv.dims['D'] / 2 - 10, 0), (s * 62, -20, -22), 9.0, 11.0))
         out += [WorldPart(q, pl.origin, pl.R) for q in own]
     if placed[0].level.label == 1:
         out += skull_base(placed[0], rng)
@@ -104,11 +104,11 @@ def _parts(placed: list[Placed], rng, p: dict, metal: bool) -> tuple[list[WorldP
             cy = -d['D'] / 2 - d['CD'] / 2
             for s in (-1, 1):
                 entry = np.array([s * (d['CW'] / 2 + d['PW'] * 0.6), cy - 14, 0.15 * d['H']])
-                out.append(WorldPart(_capsule_part('metal', 0, tuple(entry), (s * d['W'] * 0.12, d['D'] * 0.3, 0.15 * d['H']), 3.0), pl.origin, pl.R))
+                out.append(WorldPart(capsule_part('metal', 0, tuple(entry), (s * d['W'] * 0.12, d['D'] * 0.3, 0.15 * d['H']), 3.0), pl.origin, pl.R))
                 heads[s].append(pl.origin + pl.R @ entry)
         for s in (-1, 1):
             for a, b in zip(heads[s][:-1], heads[s][1:]):
-                out.append(WorldPart(_capsule_part('metal', 0, tuple(a), tuple(b), 3.0), np.zeros(3), np.eye(3)))
+                out.append(WorldPart(capsule_part('metal', 0, tuple(a), tuple(b), 3.0), np.zeros(3), np.eye(3)))
         notes.append(f'metal:{NAMES[placed[start].level.label]}-{NAMES[placed[min(start + n, len(placed)) - 1].level.label]}')
     return out, notes
 

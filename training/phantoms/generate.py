@@ -14,7 +14,6 @@ import time
 from multiprocessing import Pool
 
 import nibabel as nib
-import numpy as np
 
 from .case import Case, Options, make_case
 from .png import around_bone, sheet, views, write_png

@@ -30,7 +30,7 @@ def _box(*pts: tuple, pad: float) -> tuple[np.ndarray, np.ndarray]:
     return p.min(0) - pad, p.max(0) + pad
 
 
-def _capsule_part(kind: str, label: int, p0, p1, r0: float, r1: float | None = None) -> Part:
+def capsule_part(kind: str, label: int, p0, p1, r0: float, r1: float | None = None) -> Part:
     r = max(r0, r1 or r0)
     lo, hi = _box(p0, p1, pad=r + 1)
     return Part(kind, label, lo, hi, lambda x, y, z: sdf.capsule(x, y, z, p0, p1, r0, r1))
@@ -47,7 +47,7 @@ def body_part(lv: Level) -> Part:
         hh = h * (1 - f * t)
         zc = -h * f * t  # the upper endplate sinks; the lower stays
         waist = 1 - 0.07 * (1 - np.clip(((z - zc) / np.maximum(hh, 1e-3)) ** 2, 0, 1))
-        return sdf.elliptic_cylinder(x, y, z - zc, a * waist, b * waist, hh) - 0.0
+        return sdf.elliptic_cylinder(x, y, z - zc, a * waist, b * waist, hh)
 
     return Part('bone', lv.label, np.array([-a - 1, -b - 1, -h - 1]), np.array([a + 1, b + 1, h + 1]), fn)
 
@@ -67,12 +67,12 @@ def posterior_parts(lv: Level) -> list[Part]:
     parts.append(Part('bone', lab, ring_lo, ring_hi, lambda x, y, z: sdf.elliptic_ring(x, y - cy, z - zp * 0.3, cw, cd, lam, h)))
     for s in (-1, 1):
         px = s * (cw + d['PW'] * 0.3)
-        parts.append(_capsule_part('bone', lab, (s * d['W'] * 0.3, -b + 3, zp), (px, cy, zp), d['PW'] / 2, d['PW'] / 2))
+        parts.append(capsule_part('bone', lab, (s * d['W'] * 0.3, -b + 3, zp), (px, cy, zp), d['PW'] / 2, d['PW'] / 2))
         # Transverse process: from the pedicle–lamina junction, lateral, tilted back by TPA.
         root = np.array([px, cy - 1, zp])
         ang = np.deg2rad(d['TPA'])
         tip = root + np.array([s * (d['TPS'] / 2 - abs(px)), -np.sin(ang) * d['TPS'] * 0.25, -0.05 * d['TPS']])
-        parts.append(_capsule_part('bone', lab, tuple(root), tuple(tip), max(3.0, 0.25 * d['PH']), max(2.0, 0.15 * d['PH'])))
+        parts.append(capsule_part('bone', lab, tuple(root), tuple(tip), max(3.0, 0.25 * d['PH']), max(2.0, 0.15 * d['PH'])))
         # Articular processes, above and below the pedicle–lamina junction.
         for sz in (-1, 1):
             c = (px, cy - cd * 0.4, sz * (d['H'] / 2 + 1.5))
@@ -81,7 +81,7 @@ def posterior_parts(lv: Level) -> list[Part]:
                               (lambda c, rx, ry, rz: lambda x, y, z: sdf.ellipsoid(x - c[0], y - c[1], z - c[2], rx, ry, rz))(c, rx, ry, rz)))
         if lv.shape_level <= 7.5 and lab != 7:  # transverse foramen (C1–C6)
             fc = (s * (abs(px) + 6), cy + cd * 0.6, zp)
-            parts.append(_capsule_part('hole', lab, (fc[0], fc[1], fc[2] - 8), (fc[0], fc[1], fc[2] + 8), 2.5))
+            parts.append(capsule_part('hole', lab, (fc[0], fc[1], fc[2] - 8), (fc[0], fc[1], fc[2] + 8), 2.5))
     # Spinous process: back and down by SPA; bifid tips C2–C6.
     root = np.array([0.0, cy - cd - lam * 0.5, zp * 0.3])
     ang = np.deg2rad(d['SPA'])
@@ -89,10 +89,10 @@ def posterior_parts(lv: Level) -> list[Part]:
     r0, r1 = max(3.0, 0.15 * d['H']), max(2.5, 0.11 * d['H'])
     if 2 <= lv.shape_level <= 6.5:
         for s in (-1, 1):
-            parts.append(_capsule_part('bone', lab, tuple(root), tuple(tip + [s * 4.0, 0, 0]), r0, r1))
+            parts.append(capsule_part('bone', lab, tuple(root), tuple(tip + [s * 4.0, 0, 0]), r0, r1))
     else:
-        parts.append(_capsule_part('bone', lab, tuple(root), tuple(tip), r0, r1))
-        parts.append(_capsule_part('bone', lab, tuple(root + [0, 0, -2]), tuple(tip + [0, 3, -3]), r0 * 0.8, r1))
+        parts.append(capsule_part('bone', lab, tuple(root), tuple(tip), r0, r1))
+        parts.append(capsule_part('bone', lab, tuple(root + [0, 0, -2]), tuple(tip + [0, 3, -3]), r0 * 0.8, r1))
     # The canal is carved last, through everything (neighbours' processes included).
     parts.append(Part('hole', lab, np.array([-cw - 1, cy - cd - 1, -d['H']]), np.array([cw + 1, cy + cd + 1, d['H']]),
                       lambda x, y, z: sdf.elliptic_cylinder(x, y - cy, z, cw, cd, d['H'])))
@@ -110,16 +110,16 @@ def atlas_parts(lv: Level) -> list[Part]:
         c = (s * (a + 1), 2.0 * s_, 0.0)
         parts.append(Part('bone', 1, np.array(c) - 10 * s_, np.array(c) + 10 * s_,
                           (lambda c: lambda x, y, z: sdf.ellipsoid(x - c[0], y - c[1], z - c[2], 7 * s_, 8 * s_, 8 * s_))(c)))
-        parts.append(_capsule_part('bone', 1, (s * (a + 4), 0, 0), (s * d['TPS'] / 2, -4, -2), 4.0 * s_, 3.0 * s_))
+        parts.append(capsule_part('bone', 1, (s * (a + 4), 0, 0), (s * d['TPS'] / 2, -4, -2), 4.0 * s_, 3.0 * s_))
         fc = (s * (a + 11 * s_), 0.0, 0.0)
-        parts.append(_capsule_part('hole', 1, (fc[0], fc[1], -8), (fc[0], fc[1], 8), 2.5))
+        parts.append(capsule_part('hole', 1, (fc[0], fc[1], -8), (fc[0], fc[1], 8), 2.5))
     return parts
 
 
 def dens_part(lv: Level) -> Part:
     d = lv.dims
     top = (0.0, 0.5, d['H'] / 2 + 15.0 * d['W'] / 17.0)
-    return _capsule_part('bone', 2, (0.0, 0.5, d['H'] / 2 - 2), top, 5.0 * d['W'] / 17.0, 4.0 * d['W'] / 17.0)
+    return capsule_part('bone', 2, (0.0, 0.5, d['H'] / 2 - 2), top, 5.0 * d['W'] / 17.0, 4.0 * d['W'] / 17.0)
 
 
 def disc_part(lv: Level, below: Level, gap: float) -> Part:
@@ -147,5 +147,5 @@ def rib_parts(lv: Level, A: float, B: float, yc: float, rng: np.random.Generator
         pts = [start] + [np.array([s * A * np.cos(p), yc + B * np.sin(p), start[2] - drop * (i + 1) / len(phis)])
                          for i, p in enumerate(phis)]
         for p0, p1 in zip(pts[:-1], pts[1:]):
-            parts.append(_capsule_part('bone', 0, tuple(p0), tuple(p1), r, r))
+            parts.append(capsule_part('bone', 0, tuple(p0), tuple(p1), r, r))
     return parts
