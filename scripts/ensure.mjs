@@ -44,8 +44,15 @@ function ensurePython() {
   if (missing.length) apt(missing);
 }
 
+/** dcm2niix for DICOM folders given to the command-line tools (the browser uses its wasm build). */
+function ensureDcm2niix() {
+  if (!existsSync('/usr/bin/dcm2niix')) apt(['dcm2niix']);
+}
+
 ensureNodeModules();
+if (mode === 'cli') ensureDcm2niix();
 if (mode === 'test') {
+  ensureDcm2niix();
   ensureChromium();
   ensurePython();
 }

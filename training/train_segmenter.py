@@ -10,60 +10,33 @@ import argparse
 import json
 import os
 import time
-from multiprocessing import Pool
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
-from .data.crops import CropSpec, extract
-from .data.split import real_split, val_phantom_seeds
-from .data.verse import real_cases
+from .data.dataset import CENTRE_JITTER_VOX, SEG_SIGMA_VOX as SIGMA_VOX, SPEC, WINDOW, build, real, real_subjects
+from .data.split import val_phantom_seeds
 from .models.export import export
 from .models.segmenter import Segmenter
-from .phantoms.case import Options, make_case
-
-SPEC = CropSpec(spacing=2.0, slices=0, seg_size=48, seg_margin=6, id_size=48)
-WINDOW = (-500.0, 1500.0)   # HU → [0, 1]
-SIGMA_VOX = 3.0             # heatmap width at the candidate centre
-CENTRE_JITTER_VOX = 1.5     # candidate centres are not exact
 
 
-def _phantom(seed: int) -> dict:
-    case = make_case(seed, Options(max_voxels=6_000_000))
-    cents = {c['label']: case.mask.affine[:3, :3] @ [c['X'], c['Y'], c['Z']] + case.mask.affine[:3, 3] for c in case.ctd[1:]}
-    return extract(f'phantom-{seed}', case.ct, case.mask, cents, SPEC)
+def stack(results: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    return np.stack([c for r in results for c in r['seg_ct']]), np.stack([m for r in results for m in r['seg_mask']])
 
 
-def _masked(args: tuple) -> dict:
-    from .phantoms.from_mask import make_from_mask
-    real, seed = args
-    case = make_from_mask(real, seed)
-    cents = {c['label']: case.mask.affine[:3, :3] @ [c['X'], c['Y'], c['Z']] + case.mask.affine[:3, 3] for c in case.ctd[1:]}
-    return extract(f'masked-{real.id}-{seed}', case.ct, case.mask, cents, SPEC)
-
-
-def load(seeds: list[int], workers: int = 2, masked_per_subject: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Phantom crops; plus mask-driven phantoms of the training subjects (never the validation ones)."""
-    with Pool(workers) as pool:
-        res = pool.map(_phantom, seeds)
-        if masked_per_subject:
-            train = [c for c in real_cases() if real_split(c.subject) == 'train']
-            res += pool.map(_masked, [(c, 7000 + k) for c in train for k in range(masked_per_subject)])
-    cts = [c for r in res for c in r['seg_ct']]
-    masks = [m for r in res for m in r['seg_mask']]
-    return np.stack(cts), np.stack(masks)
+def load(seeds: list[int], masked_per_subject: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Phantom crops; plus mask-driven phantoms and real CTs of the training subjects (never the validation ones)."""
+    train = real_subjects('train')
+    res = build(seeds, [(c, 7000 + k) for c in train for k in range(masked_per_subject)])
+    if masked_per_subject:
+        res += [real(c) for c in train if c.ct_path]
+    return stack(res)
 
 
 def real_val() -> tuple[np.ndarray, np.ndarray, list[str]]:
-    cts, masks, names = [], [], []
-    for c in real_cases():
-        if c.ct_path and real_split(c.subject) == 'val':
-            r = extract(c.id, c.ct(), c.mask(), c.centroids, SPEC)
-            cts += r['seg_ct']
-            masks += r['seg_mask']
-            names += [f'{c.id}:{l}' for l in r['levels']]
-    return np.stack(cts), np.stack(masks), names
+    res = [real(c) for c in real_subjects('val') if c.ct_path]
+    return (*stack(res), [f"{r['id']}:{l}" for r in res for l in r['levels']])
 
 
 def batch(cts: np.ndarray, masks: np.ndarray, idx: np.ndarray, rng: np.random.Generator, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
@@ -111,6 +84,7 @@ def main() -> None:
     ap.add_argument('--masked-per-subject', type=int, default=3)
     ap.add_argument('--out', default='training/out/segmenter')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--resume', help='start from these weights (a .pt of an earlier run)')
     a = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(a.seed)
@@ -121,6 +95,8 @@ def main() -> None:
     re_ct, re_m, re_names = real_val()
     print(f'data: {len(tr_ct)} train crops, {len(va_ct)} val phantom crops, {len(re_ct)} real val crops ({time.time() - t0:.0f} s)', flush=True)
     model = Segmenter()
+    if a.resume:
+        model.load_state_dict(torch.load(a.resume))
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     rng = np.random.default_rng(a.seed)
     step, t1 = 0, time.time()
@@ -129,6 +105,8 @@ def main() -> None:
         x, y = batch(tr_ct, tr_m, rng.integers(0, len(tr_ct), 4), rng, train=True)
         p = model(x)
         loss = F.binary_cross_entropy(p, y) + (1 - dice(p, y)).mean()
+        for g in opt.param_groups:   # cosine decay over the time budget
+            g['lr'] = 2e-3 * 0.5 * (1 + np.cos(np.pi * min(1.0, (time.time() - t1) / (a.minutes * 60))))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -136,7 +114,7 @@ def main() -> None:
         if step % 50 == 0:
             print(f'step {step} loss {loss.item():.3f} ({time.time() - t1:.0f} s)', flush=True)
     d_ph, d_re = evaluate(model, va_ct, va_m), evaluate(model, re_ct, re_m)
-    metrics = {'steps': step, 'train_minutes': a.minutes, 'train_crops': len(tr_ct), 'dice_val_phantoms_mean': float(d_ph.mean()),
+    metrics = {'steps': step, 'train_minutes': a.minutes, 'train_crops': len(tr_ct), 'seed': a.seed, 'resumed_from': a.resume, 'dice_val_phantoms_mean': float(d_ph.mean()),
                'dice_val_phantoms_median': float(np.median(d_ph)), 'dice_real_val': dict(zip(re_names, np.round(d_re, 3).tolist())),
                'dice_real_val_mean': float(d_re.mean()), 'seconds': round(time.time() - t0)}
     print(json.dumps(metrics), flush=True)

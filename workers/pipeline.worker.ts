@@ -1,16 +1,52 @@
 import { expose, transfer } from 'comlink';
-import type { ScanWarning } from '../src/core/errors';
+import { ScanError, type ScanWarning, isScanError } from '../src/core/errors';
+import { ModelError } from '../src/core/manifest';
 import type { ScanInfo } from '../src/core/nifti/readNifti';
 import { writeNifti } from '../src/core/nifti/writeNifti';
 import { type ScanProblem, openScan } from '../src/core/openScan';
+import { type FoundVertebra, type Progress, analyse } from '../src/core/pipeline';
 import type { Volume } from '../src/core/volume';
+import type { FusionParams } from '../src/core/fusion';
+import { browserModels } from '../src/runtime/browserModels';
+import type { Backend, Models } from '../src/runtime/sessions';
 
 /** The scan the worker holds for the pipeline; the main thread gets a display copy only. */
 let current: Volume | null = null;
+let models: Promise<Models> | null = null;
+/** The running analysis' cancel flag (one run at a time). */
+let running: { aborted: boolean } | null = null;
 
 export type OpenedScan =
   | { ok: true; info: ScanInfo; warnings: ScanWarning[]; /** Uncompressed NIfTI for the viewer. */ display: ArrayBuffer }
   | { ok: false; problem: ScanProblem };
+
+export interface FusionSetup {
+  /** φ_d as [offset, K×K row-major] pairs. */
+  phi: [number, number[]][];
+  defaults: FusionParams;
+}
+
+export type AnalysisOutcome =
+  | {
+      ok: true;
+      vertebrae: FoundVertebra[];
+      /** Instance ids on the scan's grid (Uint16, x fastest), transferred. */
+      instances: ArrayBuffer;
+      /** The same as an uncompressed NIfTI for the viewer's overlay, transferred. */
+      overlay: ArrayBuffer;
+      candidates: number;
+      timings: Record<string, number>;
+      backend: Backend;
+      fusion: FusionSetup;
+    }
+  | { ok: false; problem: ScanProblem };
+
+function problemOf(e: unknown): ScanProblem {
+  if (isScanError(e)) return { code: e.code, message: e.message, ...(e.tip ? { tip: e.tip } : {}) };
+  if (e instanceof ModelError || (e as Error)?.name === 'ModelError') return { code: 'model', message: (e as Error).message };
+  if (e instanceof RangeError) return { code: 'memory', message: 'The browser ran out of memory for this scan.', tip: 'Close other tabs, or crop the scan to the spine.' };
+  return { code: 'internal', message: `The analysis failed: ${String((e as Error)?.message ?? e)}`, tip: 'Try again; if it persists, report the scan.' };
+}
 
 export const service = {
   /** Reads and validates a NIfTI file; returns its description and a display copy (transferred). */
@@ -23,6 +59,57 @@ export const service = {
     const display = writeNifti(current, { gzip: false }).buffer as ArrayBuffer;
     return transfer({ ok: true as const, info: r.info, warnings: r.warnings, display }, [display]);
   },
+
+  /** Loads the models (once) and reports the backend; errors as data. */
+  async prepare(): Promise<{ ok: true; backend: Backend } | { ok: false; problem: ScanProblem }> {
+    try {
+      models ??= browserModels(new URLSearchParams(self.location.search).has('wasm') ? { forceWasm: true } : {});
+      return { ok: true, backend: (await models).backend };
+    } catch (e) {
+      models = null; // a later attempt may succeed (e.g. back online)
+      return { ok: false, problem: problemOf(e) };
+    }
+  },
+
+  /** Runs the three stages on the open scan. Progress via callback; `cancel()` stops it between batches. */
+  async analyse(onProgress: (p: Progress) => void, seed = 0): Promise<AnalysisOutcome> {
+    if (!current) return { ok: false, problem: { code: 'no-scan', message: 'No scan is open.' } };
+    const flag = { aborted: false };
+    if (running) running.aborted = true;
+    running = flag;
+    try {
+      const ready = await service.prepare();
+      if (!ready.ok) return ready;
+      const m = await models!;
+      const r = await analyse(current, m.manifest, m.runner, { onProgress, signal: flag, seed, now: () => performance.now() });
+      if (flag.aborted) throw new ScanError('cancelled', 'The analysis was cancelled.');
+      const instances = r.instances.data.buffer.slice(0) as ArrayBuffer;
+      const overlay = writeNifti(r.instances, { gzip: false }).buffer as ArrayBuffer;
+      return transfer(
+        {
+          ok: true as const,
+          vertebrae: r.vertebrae,
+          instances,
+          overlay,
+          candidates: r.candidates,
+          timings: r.timings,
+          backend: m.backend,
+          fusion: { phi: [...m.phi.entries()].map(([d, a]) => [d, Array.from(a)] as [number, number[]]), defaults: m.manifest.fusion.defaults },
+        },
+        [instances, overlay],
+      );
+    } catch (e) {
+      return { ok: false, problem: problemOf(e) };
+    } finally {
+      if (running === flag) running = null;
+    }
+  },
+
+  /** Stops the running analysis at its next batch boundary. */
+  cancel(): void {
+    if (running) running.aborted = true;
+  },
+
   /** Frees the held scan. */
   close(): void {
     current = null;
@@ -30,4 +117,5 @@ export const service = {
 };
 
 export type PipelineService = typeof service;
+export type { Progress };
 expose(service);

@@ -1,4 +1,5 @@
 import { type ReactElement, useEffect } from 'react';
+import { AnalysisPanel } from './AnalysisPanel';
 import { DropZone } from './DropZone';
 import { ScanPanel } from './ScanPanel';
 import { useScanActions, useScanStore } from './state/scanStore';
@@ -18,7 +19,10 @@ export function App(): ReactElement {
       </header>
       <main>
         <ViewerCanvas />
-        <ScanPanel />
+        <div className="side">
+          <ScanPanel />
+          <AnalysisPanel />
+        </div>
       </main>
     </div>
   );

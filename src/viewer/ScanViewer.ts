@@ -1,4 +1,4 @@
-import { MULTIPLANAR_TYPE, Niivue, SHOW_RENDER, SLICE_TYPE } from '@niivue/niivue';
+import { MULTIPLANAR_TYPE, NVImage, Niivue, SHOW_RENDER, SLICE_TYPE } from '@niivue/niivue';
 
 /** CT window presets (HU). One place for these facts. */
 export const WINDOWS = {
@@ -6,10 +6,20 @@ export const WINDOWS = {
   soft: { min: -160, max: 240 },
 } as const;
 
-/** NiiVue on one canvas: shows the scan the pipeline holds, in multi-planar view. */
+/** Colour and name of each instance id of the label overlay (id 0 is background). */
+export interface LabelTable {
+  /** Index = instance id. */
+  entries: { rgb: [number, number, number]; name: string; visible: boolean }[];
+}
+
+/** NiiVue on one canvas: the scan the pipeline holds in multi-planar view, and its label overlay. */
 export class ScanViewer {
   private readonly nv: Niivue;
   private ready: Promise<unknown>;
+  private overlay: NVImage | null = null;
+  private opacity = 0.5;
+  /** Called with the instance id under the cursor / crosshair (0: none). */
+  onHover: ((id: number) => void) | null = null;
 
   constructor(canvas: HTMLCanvasElement) {
     this.nv = new Niivue({
@@ -22,11 +32,58 @@ export class ScanViewer {
     });
     this.ready = this.nv.attachToCanvas(canvas);
     this.nv.setSliceType(SLICE_TYPE.MULTIPLANAR);
+    this.nv.onLocationChange = (loc: unknown) => {
+      const vals = (loc as { values?: { value?: number }[] }).values;
+      this.onHover?.(Math.round(vals?.[1]?.value ?? 0));
+    };
+  }
+
+  /** Shows instance ids (uncompressed NIfTI on the scan's grid) over the scan, coloured by `table`. */
+  async showLabels(nifti: ArrayBuffer, table: LabelTable): Promise<void> {
+    await this.ready;
+    this.clearLabels();
+    const img = await NVImage.loadFromUrl({ url: 'labels.nii', name: 'labels.nii', buffer: nifti, opacity: this.opacity });
+    img.setColormapLabel(colormap(table));
+    this.overlay = img;
+    this.nv.addVolume(img);
+  }
+
+  /** Recolours / renames the overlay (fusion changes, corrections): no volume is reloaded. */
+  setLabelTable(table: LabelTable): void {
+    if (!this.overlay) return;
+    this.overlay.setColormapLabel(colormap(table));
+    this.nv.updateGLVolume();
+  }
+
+  setOverlayOpacity(opacity: number): void {
+    this.opacity = opacity;
+    const i = this.overlay ? this.nv.volumes.indexOf(this.overlay) : -1;
+    if (i > 0) this.nv.setOpacity(i, opacity);
+  }
+
+  clearLabels(): void {
+    if (this.overlay && this.nv.volumes.includes(this.overlay)) this.nv.removeVolume(this.overlay);
+    this.overlay = null;
+  }
+
+  /** Moves the crosshair to a world (RAS mm) position. */
+  centreOn(world: readonly [number, number, number]): void {
+    if (!this.nv.volumes.length) return;
+    this.nv.scene.crosshairPos = this.nv.mm2frac([world[0], world[1], world[2]]);
+    this.nv.updateGLVolume();
+  }
+
+  /** The canvas as PNG (drawScene first: WebGL may have cleared the buffer). */
+  async screenshot(): Promise<Blob> {
+    this.nv.drawScene();
+    const canvas = this.nv.canvas as HTMLCanvasElement;
+    return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('screenshot failed'))), 'image/png'));
   }
 
   /** Replaces whatever is shown by this (uncompressed NIfTI) scan, in the bone window. */
   async show(nifti: ArrayBuffer, name: string): Promise<void> {
     await this.ready;
+    this.overlay = null;
     for (const v of [...this.nv.volumes]) this.nv.removeVolume(v);
     await this.nv.loadFromArrayBuffer(nifti, name.replace(/(\.nii)?(\.gz)?$/i, '') + '.nii');
     this.setWindow(WINDOWS.bone);
@@ -42,7 +99,24 @@ export class ScanViewer {
 
   /** Removes the shown scan (after a failed load the previous scan is not left looking current). */
   clear(): void {
+    this.overlay = null;
     for (const v of [...this.nv.volumes]) this.nv.removeVolume(v);
     this.nv.drawScene();
   }
+}
+
+function colormap(table: LabelTable): { R: number[]; G: number[]; B: number[]; A: number[]; I: number[]; labels: string[] } {
+  const n = Math.max(table.entries.length, 1);
+  const cm = { R: [] as number[], G: [] as number[], B: [] as number[], A: [] as number[], I: [] as number[], labels: [] as string[] };
+  for (let i = 0; i < n; i++) {
+    const e = table.entries[i];
+    const show = i > 0 && e?.visible;
+    cm.R.push(e?.rgb[0] ?? 0);
+    cm.G.push(e?.rgb[1] ?? 0);
+    cm.B.push(e?.rgb[2] ?? 0);
+    cm.A.push(show ? 255 : 0);
+    cm.I.push(i);
+    cm.labels.push(i === 0 ? '' : (e?.name ?? ''));
+  }
+  return cm;
 }

@@ -2,7 +2,7 @@
 
 - detector: k sagittal and k coronal slices over the bone-bearing part of the volume, each with
   one box per vertebra cross-section (VerSe id, centre and size in pixels);
-- segmenter: a CT cube around each vertebra centre (with margin for shift augmentation), the
+- segmenter: a CT cube around each vertebra's bounding-box centre (with margin for shift augmentation), the
   binary mask of that vertebra, and the centre's position in the cube;
 - identifier: the binary mask cube of each vertebra and its level.
 """
@@ -29,6 +29,7 @@ class CropSpec:
     seg_margin: int = 8         # extra voxels each side for shift augmentation
     id_size: int = 64           # identifier cube edge (voxels)
     min_box_px: int = 12        # smaller cross-sections are not boxed
+    centre: str = 'bbox'        # cubes centred on the vertebra's bounding-box centre (what stage 1 finds)
 
 
 def _cube(a: np.ndarray, centre: np.ndarray, size: int, fill: float) -> np.ndarray:
@@ -41,6 +42,11 @@ def _cube(a: np.ndarray, centre: np.ndarray, size: int, fill: float) -> np.ndarr
     if all(s.stop > s.start for s in src):
         out[tuple(dst)] = a[tuple(src)]
     return out
+
+
+def bbox_centre(m: np.ndarray) -> np.ndarray:
+    idx = np.argwhere(m)
+    return (idx.min(0) + idx.max(0)) / 2
 
 
 def bone_range(ct: np.ndarray, axis: int, hu: float = 250.0, keep: float = 0.02) -> tuple[int, int]:
@@ -84,7 +90,9 @@ def extract(case_id: str, ct_img: nib.Nifti1Image | None, mask_img: nib.Nifti1Im
     for l, w in sorted(centroids.items()):
         if not (lab == l).any():
             continue
-        v = world_to_voxel(aff, w)
+        # The centre stage 1 finds is the vertebra's box centre, not its body centre: cubes are cut
+        # around the bounding box of the label (whole vertebra, processes included).
+        v = bbox_centre(lab == l) if spec.centre == 'bbox' else world_to_voxel(aff, w)
         res['levels'].append(int(l))
         res['id_mask'].append(_cube((lab == l).astype(np.uint8), v, spec.id_size, 0))
         if ct is not None:

@@ -83,9 +83,14 @@ def sample_options() -> Options:
 
 
 def write_sample(path: str) -> dict:
+    """The sample CT, and beside it its ground truth (VerSe mask and centroid JSON) for the tests."""
     case = make_case(SAMPLE_SEED, sample_options())
     case.ct.header['descrip'] = b'SpineCLUE sample phantom (generated)'
     nib.save(case.ct, path)
+    stem = path.replace('.nii.gz', '')
+    nib.save(case.mask, f'{stem}_seg-vert_msk.nii.gz')
+    with open(f'{stem}_ctd.json', 'w') as f:
+        json.dump(case.ctd, f)
     return case.params
 
 

@@ -4,6 +4,7 @@ import type { ScanInfo } from '../../core/nifti/readNifti';
 import type { ScanProblem } from '../../core/openScan';
 import { activeViewer } from '../../viewer/activeViewer';
 import { loadFiles } from '../loadFiles';
+import { useAnalysisStore } from './analysisStore';
 
 export const SAMPLE_URL = `${import.meta.env.BASE_URL}samples/sample-spine.nii.gz`;
 
@@ -28,6 +29,7 @@ let latest = 0;
 export const useScanStore = create<ScanState>()((set) => {
   const openFiles = async (files: readonly File[]): Promise<void> => {
     const id = ++latest;
+    useAnalysisStore.getState().actions.reset(); // a new scan: the old run stops, its labels go
     set({ status: 'loading', name: files.length === 1 ? files[0]!.name : `${files.length} files`, problem: null, warnings: [] });
     const out = await loadFiles(files).catch((e: unknown) => ({ ok: false as const, problem: { code: 'internal', message: `Unexpected error: ${String((e as Error)?.message ?? e)}` } }));
     if (id !== latest) return;
@@ -39,6 +41,7 @@ export const useScanStore = create<ScanState>()((set) => {
     await (await activeViewer()).show(out.display, out.name);
     if (id !== latest) return;
     set({ status: 'ready', name: out.name, info: out.info, warnings: out.warnings, problem: null });
+    void useAnalysisStore.getState().actions.run(); // analysis starts by itself
   };
   const openSample = async (): Promise<void> => {
     const before = latest;

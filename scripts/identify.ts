@@ -1,0 +1,77 @@
+/**
+ * npm run identify -- [scan.nii.gz | DICOM folder] [--out DIR] [--threads N]
+ *
+ * Runs the app's pipeline (src/core + the shipped models, onnxruntime-web on WASM) on one scan in
+ * node and writes, beside the scan or in DIR: <stem>_seg-vert_msk.nii.gz (VerSe labels on the
+ * scan's grid), <stem>_ctd.json (VerSe centroids, voxel indices) and <stem>_vertebrae.csv.
+ * Without a scan it runs on the built-in sample.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { centroidJson, exportNames, labelMap, scanStem, vertebraeCsv } from '../src/core/exports';
+import { labelVertebrae } from '../src/core/labelling';
+import { writeNifti } from '../src/core/nifti/writeNifti';
+import { analyse } from '../src/core/pipeline';
+import { loadScanFile, nodeModels } from './lib/nodeRuntime';
+
+function args(argv: string[]): { scan: string; out: string | null; threads: number } {
+  let scan: string | null = null;
+  let out: string | null = null;
+  let threads = availableParallelism();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--out') out = argv[++i] ?? null;
+    else if (a === '--threads') threads = Number(argv[++i]);
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: npm run identify -- [scan.nii[.gz] | dicom-folder] [--out DIR] [--threads N]');
+      process.exit(0);
+    } else scan = a;
+  }
+  return { scan: resolve(scan ?? 'public/samples/sample-spine.nii.gz'), out, threads };
+}
+
+async function main(): Promise<void> {
+  const a = args(process.argv.slice(2));
+  const scan = await loadScanFile(a.scan);
+  if (!scan.ok) {
+    console.error(`${a.scan}: ${scan.problem.message}${scan.problem.tip ? `\n  ${scan.problem.tip}` : ''}`);
+    process.exit(2);
+  }
+  const models = await nodeModels(a.threads);
+  let last = '';
+  const result = await analyse(scan.volume, models.manifest, models.runner, {
+    onProgress: (p) => {
+      const line = `${p.stage} ${p.done}/${p.total}`;
+      if (line !== last && process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(30)}`);
+      last = line;
+    },
+    now: () => performance.now(),
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(32) + '\r');
+  const labelled = labelVertebrae(result.vertebrae, models.phi, models.manifest.fusion.defaults);
+  const stem = scanStem(scan.name);
+  const outDir = a.out ? resolve(a.out) : scan.isFolder ? dirname(a.scan) : dirname(a.scan);
+  mkdirSync(outDir, { recursive: true });
+  const names = exportNames(stem);
+  writeFileSync(join(outDir, names.mask), writeNifti(labelMap(result.instances, labelled), { description: 'SpineCLUE Web vertebra labels (VerSe ids)' }));
+  writeFileSync(join(outDir, names.ctd), JSON.stringify(centroidJson(labelled, result.instances)));
+  writeFileSync(join(outDir, names.csv), vertebraeCsv(labelled));
+  for (const w of scan.warnings) console.warn(`warning: ${w.message}`);
+  if (!labelled.length) console.warn('No vertebra was found in this scan (is the spine in the field of view? is it a CT?).');
+  const low = labelled.filter((v) => v.confidence < 0.7);
+  console.log(labelled.map((v) => `${v.name.padEnd(4)} conf ${v.confidence.toFixed(2)}  before ${String(v.labelBefore).padStart(2)}  ${v.volumeMl.toFixed(1)} ml`).join('\n'));
+  if (low.length) console.log(`review: ${low.map((v) => v.name).join(', ')} (confidence < 0.7)`);
+  const t = result.timings;
+  console.log(
+    `${labelled.length} vertebrae from ${result.candidates} candidates (${result.boxes} boxes); ${models.backend.name} ${models.backend.threads} threads; ` +
+      `prepare ${(t.prepare / 1000).toFixed(1)} s, localise ${(t.localise / 1000).toFixed(1)} s, segment ${(t.segment / 1000).toFixed(1)} s, identify ${(t.identify / 1000).toFixed(1)} s, total ${(t.total / 1000).toFixed(1)} s`,
+  );
+  console.log(`wrote ${[names.mask, names.ctd, names.csv].map((n) => join(outDir, n)).join(', ')}`);
+  await models.release();
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { centroidJson, exportNames, labelMap, scanStem, vertebraeCsv } from './exports';
+import { PAPER_FUSION, shiftPhiSet } from './fusion';
+import { readCentroids } from './centroids';
+import { labelVertebrae } from './labelling';
+import type { FoundVertebra } from './pipeline';
+
+/** Vertebrae with one confident class each (class c = VerSe label c + 1), 30 mm apart. */
+function found(classes: number[], conf = 0.8): FoundVertebra[] {
+  return classes.map((c, i) => {
+    const p = new Array(24).fill((1 - conf) / 23);
+    p[c] = conf;
+    const h = -p.reduce((a: number, x: number) => a + x * Math.log(x), 0);
+    return { id: i + 1, p, entropy: h, positionMm: i * 30, bodyCentre: [0, 10, -30 * i], massCentre: [0, -5, -30 * i], volumeMl: 40 + i, support: 10 };
+  });
+}
+
+describe('labelling', () => {
+  const phi = shiftPhiSet(3);
+
+  it('fusion corrects one mislabelled vertebra in a confident sequence; labelBefore keeps the identifier’s call', () => {
+    const seq = found([16, 17, 20, 19, 20, 21]); // T10 T11 [L2] L1 L2 L3 — the third is T12
+    const out = labelVertebrae(seq, phi, { ...PAPER_FUSION, theta: 0.5 });
+    expect(out.map((v) => v.name)).toEqual(['T10', 'T11', 'T12', 'L1', 'L2', 'L3']);
+    expect(out[2]!.labelBefore).toBe(21);
+    expect(out[2]!.confidence).toBeLessThan(out[0]!.confidence);
+    const none = labelVertebrae(seq, phi, { ...PAPER_FUSION, hops: 0 });
+    expect(none[2]!.name).toBe('L2');
+  });
+
+  it('keeps a user correction and lets it pull its neighbours', () => {
+    const seq = found([19, 20, 21, 22], 0.5); // T12 L1 L2 L3, weakly
+    const out = labelVertebrae(seq, phi, { ...PAPER_FUSION, theta: 2 }, new Map([[4, 24]])); // "the last one is L5"
+    expect(out[3]).toMatchObject({ label: 24, name: 'L5', confidence: 1, corrected: true });
+    expect(out[2]!.name).toBe('L4');
+  });
+
+  it('uses the ring centre for C1 and the body centre for the others', () => {
+    const out = labelVertebrae(found([0, 1]), phi, PAPER_FUSION);
+    expect(out[0]!.centroid).toEqual([0, -5, -0]);
+    expect(out[1]!.centroid).toEqual([0, 10, -30]);
+  });
+});
+
+describe('exports', () => {
+  const out = labelVertebrae(found([18, 19, 20]), shiftPhiSet(3), PAPER_FUSION);
+  const affine = [2, 0, 0, -10, 0, 2, 0, -20, 0, 0, 3, -90, 0, 0, 0, 1];
+
+  it('maps instance ids to VerSe labels on the same grid', () => {
+    const inst = { dims: [2, 2, 1] as const, affine, data: Uint16Array.from([0, 1, 2, 3]) };
+    const lm = labelMap(inst, out);
+    expect(Array.from(lm.data)).toEqual([0, 19, 20, 21]);
+    expect(lm.affine).toBe(affine);
+  });
+
+  it('writes centroids that read back to the same world positions, and a CSV with one row each', () => {
+    const grid = { dims: [20, 20, 40] as const, affine };
+    const back = readCentroids(JSON.parse(JSON.stringify(centroidJson(out, grid))), grid, 'voxel');
+    expect(back.map((c) => c.label)).toEqual([19, 20, 21]);
+    back.forEach((c, i) => c.world.forEach((w, a) => expect(w).toBeCloseTo(out[i]!.centroid[a]!, 1)));
+    const rows = vertebraeCsv(out).trim().split('\n').map((r) => r.split(','));
+    expect(rows[0]).toContain('label_before_fusion');
+    expect(rows.slice(1).map((r) => r[1])).toEqual(['T12', 'L1', 'L2']);
+  });
+
+  it('names exports after the scan', () => {
+    expect(scanStem('/data/sub-verse008_ct.nii.gz')).toBe('sub-verse008_ct');
+    expect(scanStem('C:\\scans\\case.nii')).toBe('case');
+    expect(exportNames('x').mask).toBe('x_seg-vert_msk.nii.gz');
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { PAPER_FUSION } from './fusion';
+import { ModelError, parseManifest, parsePhi } from './manifest';
+
+const sha = 'a'.repeat(64);
+function validManifest(): Record<string, unknown> {
+  const win = { min: -500, max: 1500 };
+  return {
+    version: 't',
+    spacing: 2,
+    models: {
+      detector: { file: 'detector.onnx', sha256: sha, bytes: 1, window: win, multiple: 16, slicesPerPlane: 32, decode: { stride: 4, threshold: 0.3, topK: 40 } },
+      segmenter: { file: 'segmenter.onnx', sha256: sha, bytes: 1, size: 48, window: win, heatmapSigmaVox: 3, threshold: 0.5 },
+      encoder: { file: 'encoder.onnx', sha256: sha, bytes: 1, size: 48, embedding: 128 },
+      head: { file: 'head.onnx', sha256: sha, bytes: 1, classes: 24, dropoutRate: 0.25, passes: 20 },
+    },
+    fusion: { file: 'fusion.json', sha256: sha },
+  };
+}
+
+describe('model manifest', () => {
+  it('accepts a complete manifest and fills fusion defaults with the paper’s', () => {
+    expect(parseManifest(validManifest()).fusion.defaults).toEqual(PAPER_FUSION);
+  });
+
+  it.each([
+    ['no models', (m: any) => delete m.models, /not a SpineCLUE model manifest/],
+    ['a missing model', (m: any) => delete m.models.head, /models.head is missing/],
+    ['a bad hash', (m: any) => (m.models.encoder.sha256 = 'xyz'), /sha256/],
+    ['a wrong class count', (m: any) => (m.models.head.classes = 26), /24 classes/],
+    ['a dropout rate of 1', (m: any) => (m.models.head.dropoutRate = 1), /dropoutRate/],
+    ['no spacing', (m: any) => delete m.spacing, /spacing/],
+    ['no segmenter size', (m: any) => delete m.models.segmenter.size, /segmenter.size/],
+  ])('refuses %s with a message naming it', (_, spoil, msg) => {
+    const m = validManifest();
+    spoil(m);
+    expect(() => parseManifest(m)).toThrow(ModelError);
+    expect(() => parseManifest(m)).toThrow(msg);
+  });
+
+  it('reads fusion matrices per signed offset and refuses malformed ones', () => {
+    const eye = Array.from({ length: 576 }, (_, i) => (i % 25 === 0 ? 1 : 0));
+    const phi = parsePhi({ offsets: { '-1': eye, '2': eye } });
+    expect([...phi.keys()].sort((a, b) => a - b)).toEqual([-1, 2]);
+    expect(phi.get(2)![25]).toBe(1);
+    expect(() => parsePhi({ offsets: { '0': eye } })).toThrow(/offset 0/);
+    expect(() => parsePhi({ offsets: { '1': eye.slice(1) } })).toThrow(ModelError);
+    expect(() => parsePhi({ offsets: { '1': eye.map((x) => -x) } })).toThrow(/non-negative/);
+    expect(() => parsePhi({})).toThrow(/offsets/);
+  });
+});

@@ -1,0 +1,97 @@
+import type { ClusterParams } from './clustering';
+import { type FusionParams, PAPER_FUSION, type PhiSet } from './fusion';
+import { CLASS_COUNT } from './labels';
+import type { Window } from './stages/slices';
+
+/**
+ * public/models/manifest.json: what each model expects and how to read its outputs. Everything the
+ * pipeline needs to know about a model comes from here (never hard-coded twice), so new weights
+ * are a manifest edit. Written by training/ship.py.
+ */
+export interface ModelEntry {
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface Manifest {
+  version: string;
+  /** Isotropic canonical spacing (mm) every stage works at. */
+  spacing: number;
+  models: {
+    detector: ModelEntry & { window: Window; multiple: number; slicesPerPlane: number; decode: { stride: number; threshold: number; topK: number } };
+    segmenter: ModelEntry & { size: number; window: Window; heatmapSigmaVox: number; threshold: number };
+    encoder: ModelEntry & { size: number; embedding: number };
+    head: ModelEntry & { classes: number; dropoutRate: number; passes: number };
+  };
+  fusion: { file: string; sha256: string; defaults: FusionParams };
+  clustering?: Partial<ClusterParams>;
+}
+
+export type ModelName = keyof Manifest['models'];
+export const MODEL_NAMES: readonly ModelName[] = ['detector', 'segmenter', 'encoder', 'head'];
+
+/** A model file or manifest that cannot be used; the message says what and what to do. */
+export class ModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (o: Record<string, unknown>, k: string, where: string): number => {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`manifest.json: ${where}.${k} must be a number`);
+  return v;
+};
+const str = (o: Record<string, unknown>, k: string, where: string): string => {
+  const v = o[k];
+  if (typeof v !== 'string' || !v) throw new ModelError(`manifest.json: ${where}.${k} must be a string`);
+  return v;
+};
+
+/** Checks the fields the pipeline relies on; throws ModelError naming the first bad one. */
+export function parseManifest(json: unknown): Manifest {
+  if (!isObj(json) || !isObj(json.models) || !isObj(json.fusion)) throw new ModelError('manifest.json is not a SpineCLUE model manifest (no "models"/"fusion").');
+  const m = json as unknown as Manifest;
+  if (num(json, 'spacing', 'manifest') <= 0) throw new ModelError('manifest.json: spacing must be positive');
+  for (const name of MODEL_NAMES) {
+    const e = (json.models as Record<string, unknown>)[name];
+    if (!isObj(e)) throw new ModelError(`manifest.json: models.${name} is missing`);
+    str(e, 'file', `models.${name}`);
+    if (!/^[0-9a-f]{64}$/.test(str(e, 'sha256', `models.${name}`))) throw new ModelError(`manifest.json: models.${name}.sha256 is not a SHA-256 hex digest`);
+  }
+  const d = json.models.detector as Record<string, unknown>;
+  num(d, 'multiple', 'models.detector');
+  num(d, 'slicesPerPlane', 'models.detector');
+  if (!isObj(d.window) || !isObj(d.decode)) throw new ModelError('manifest.json: models.detector needs window and decode');
+  const s = json.models.segmenter as Record<string, unknown>;
+  num(s, 'size', 'models.segmenter');
+  num(s, 'heatmapSigmaVox', 'models.segmenter');
+  num(s, 'threshold', 'models.segmenter');
+  num(json.models.encoder as Record<string, unknown>, 'size', 'models.encoder');
+  const h = json.models.head as Record<string, unknown>;
+  if (num(h, 'classes', 'models.head') !== CLASS_COUNT) throw new ModelError(`manifest.json: the head must have ${CLASS_COUNT} classes`);
+  const rate = num(h, 'dropoutRate', 'models.head');
+  if (rate < 0 || rate >= 1) throw new ModelError('manifest.json: models.head.dropoutRate must be in [0, 1)');
+  num(h, 'passes', 'models.head');
+  str(json.fusion, 'file', 'fusion');
+  m.fusion.defaults = { ...PAPER_FUSION, ...(isObj(json.fusion.defaults) ? (json.fusion.defaults as Partial<FusionParams>) : {}) };
+  return m;
+}
+
+/** fusion.json → φ_d per signed offset (K × K, row = neighbour's class, column = mine). */
+export function parsePhi(json: unknown): PhiSet {
+  if (!isObj(json) || !isObj(json.offsets)) throw new ModelError('fusion.json has no "offsets".');
+  const out = new Map<number, Float64Array>();
+  for (const [k, v] of Object.entries(json.offsets)) {
+    const d = Number(k);
+    if (!Number.isInteger(d) || d === 0 || !Array.isArray(v) || v.length !== CLASS_COUNT * CLASS_COUNT || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0)) {
+      throw new ModelError(`fusion.json: offset ${k} must be a non-zero integer with ${CLASS_COUNT}×${CLASS_COUNT} non-negative numbers`);
+    }
+    out.set(d, Float64Array.from(v as number[]));
+  }
+  if (!out.size) throw new ModelError('fusion.json has no matrices.');
+  return out;
+}

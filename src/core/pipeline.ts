@@ -1,0 +1,213 @@
+import { type Candidate, DEFAULT_CLUSTERING, clusterBoxes, type Box3 } from './clustering';
+import { ScanError } from './errors';
+import { entropy } from './fusion';
+import { type CanonicalGrid, canonicalGrid, fromCanonical, toCanonical } from './geometry/canonical';
+import { apply } from './geometry/mat4';
+import type { Manifest } from './manifest';
+import { type Piece, assembleInstances } from './stages/assemble';
+import { bodyCentre } from './stages/bodyCentre';
+import { decodeCenterNet, liftBox } from './stages/decode';
+import { boxCentre, instanceBoxes, maskCube } from './stages/idCrop';
+import { dropoutMasks, meanSoftmax } from './stages/mcDropout';
+import { measureInstances } from './stages/measure';
+import { segInput } from './stages/segCrop';
+import { type SliceAxis, extractSlice, sliceIndices } from './stages/slices';
+import { orderAlongSpine } from './stages/spineOrder';
+import type { Volume } from './volume';
+
+/**
+ * SpineCLUE inference, stage by stage, as pure orchestration: the networks come in through
+ * `Runner` (ORT sessions in the worker or in node), so the same code runs in the browser, the CLI
+ * and the tests. Fusion is not part of the run: it is applied afterwards (src/core/labelling.ts),
+ * cheaply and as often as the user moves a slider.
+ */
+export interface Runner {
+  /** [n, 1, u, v] → heat [n, 1, u/s, v/s], size and offset [n, 2, u/s, v/s]. */
+  detect(batch: Float32Array, n: number, u: number, v: number): Promise<{ heat: Float32Array; size: Float32Array; offset: Float32Array }>;
+  /** [n, 2, s, s, s] → prob [n, 1, s, s, s]. */
+  segment(batch: Float32Array, n: number, s: number): Promise<Float32Array>;
+  /** [n, 1, s, s, s] → embedding [n, e]. */
+  encode(batch: Float32Array, n: number, s: number): Promise<Float32Array>;
+  /** embedding [n, e] × dropout [n, e] → logits [n, K]. */
+  head(embedding: Float32Array, dropout: Float32Array, n: number, e: number): Promise<Float32Array>;
+}
+
+export type Stage = 'prepare' | 'localise' | 'segment' | 'identify';
+export interface Progress {
+  stage: Stage;
+  done: number;
+  total: number;
+}
+
+export interface PipelineOptions {
+  onProgress?: (p: Progress) => void;
+  /** Checked between network batches: a cancelled run stops with ScanError 'cancelled'. */
+  signal?: { readonly aborted: boolean };
+  /** MC-dropout seed: same scan, same result. */
+  seed?: number;
+  /** Clock for stage timings (ms). */
+  now?: () => number;
+  batch?: { detector?: number; segmenter?: number; encoder?: number };
+}
+
+/** One found vertebra before labelling: what fusion and the viewer need. */
+export interface FoundVertebra {
+  /** Its value in the instance map. */
+  id: number;
+  /** Mean MC-dropout class probabilities (K) and their entropy (nats). */
+  p: number[];
+  entropy: number;
+  /** Position along the spine (mm from the most cranial), cranial → caudal order of the list. */
+  positionMm: number;
+  /** Vertebral-body centre and whole-vertebra centre of mass, world RAS mm. */
+  bodyCentre: [number, number, number];
+  massCentre: [number, number, number];
+  volumeMl: number;
+  /** Number of 2D boxes that supported its detection. */
+  support: number;
+}
+
+export interface Analysis {
+  /** Cranial → caudal. */
+  vertebrae: FoundVertebra[];
+  /** Instance ids on the scan's own grid (0 = background). */
+  instances: Volume<Uint16Array>;
+  candidates: number;
+  boxes: number;
+  timings: Record<Stage, number> & { total: number };
+}
+
+const check = (signal: PipelineOptions['signal']): void => {
+  if (signal?.aborted) throw new ScanError('cancelled', 'The analysis was cancelled.');
+};
+
+export async function analyse(ct: Volume, manifest: Manifest, runner: Runner, opt: PipelineOptions = {}): Promise<Analysis> {
+  const now = opt.now ?? Date.now;
+  const progress = opt.onProgress ?? (() => undefined);
+  const t0 = now();
+  const timings = { prepare: 0, localise: 0, segment: 0, identify: 0, total: 0 };
+  progress({ stage: 'prepare', done: 0, total: 1 });
+  const grid = canonicalGrid(ct.dims, ct.affine, manifest.spacing);
+  const can = toCanonical(ct, grid, 'linear');
+  timings.prepare = now() - t0;
+  check(opt.signal);
+
+  let t = now();
+  const { boxes, candidates } = await localise(can, manifest, runner, opt);
+  timings.localise = now() - t;
+
+  t = now();
+  const canIds = await segmentAll(can, candidates, manifest, runner, opt);
+  timings.segment = now() - t;
+
+  t = now();
+  const vertebrae = await identify(canIds, grid, manifest, runner, opt, candidates);
+  const instances = fromCanonical({ dims: grid.dims, affine: grid.affine, data: canIds }, grid);
+  for (const m of measureInstances(instances)) {
+    const v = vertebrae.find((x) => x.id === m.id);
+    if (v) v.volumeMl = m.volumeMl;
+  }
+  timings.identify = now() - t;
+  timings.total = now() - t0;
+  return { vertebrae, instances: { ...instances, affine: ct.affine, ...(ct.source ? { source: ct.source } : {}) }, candidates: candidates.length, boxes, timings };
+}
+
+/** Stage 1: slices → detector → boxes in canonical mm → dual-factor clustering. */
+async function localise(can: Volume, manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<{ boxes: number; candidates: Candidate[] }> {
+  const det = manifest.models.detector;
+  const sp = manifest.spacing;
+  const per = opt.batch?.detector ?? 8;
+  const plan = ([0, 1] as SliceAxis[]).map((axis) => ({ axis, indices: sliceIndices(can, axis, det.slicesPerPlane) }));
+  const total = plan.reduce((n, p) => n + p.indices.length, 0);
+  const st = det.decode.stride;
+  const boxes: Box3[] = [];
+  let done = 0;
+  for (const { axis, indices } of plan) {
+    for (let b = 0; b < indices.length; b += per) {
+      check(opt.signal);
+      const group = indices.slice(b, b + per);
+      const slices = group.map((index) => extractSlice(can, axis, index, det.window, det.multiple));
+      const { u, v } = slices[0]!; // all slices of one plane share a size
+      const input = new Float32Array(group.length * u * v);
+      slices.forEach((sl, i) => input.set(sl.data, i * u * v));
+      const out = await runner.detect(input, group.length, u, v);
+      const hh = u / st, hw = v / st, cells = hh * hw;
+      group.forEach((index, i) => {
+        const heat = out.heat.subarray(i * cells, (i + 1) * cells);
+        const size = out.size.subarray(i * 2 * cells, (i + 1) * 2 * cells);
+        const off = out.offset.subarray(i * 2 * cells, (i + 1) * 2 * cells);
+        for (const b2 of decodeCenterNet(heat, size, off, hh, hw, st, det.decode.threshold, det.decode.topK)) boxes.push(liftBox(b2, axis, index, sp));
+      });
+      done += group.length;
+      opt.onProgress?.({ stage: 'localise', done, total });
+    }
+  }
+  return { boxes: boxes.length, candidates: clusterBoxes(boxes, { ...DEFAULT_CLUSTERING, ...manifest.clustering }) };
+}
+
+/** Stage 2: per candidate a CT cube + heatmap → probability cube; pasted into one instance map (canonical grid). */
+async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<Uint16Array> {
+  const seg = manifest.models.segmenter;
+  const s = seg.size, n3 = s * s * s;
+  const per = opt.batch?.segmenter ?? 4;
+  const pieces: Piece[] = [];
+  opt.onProgress?.({ stage: 'segment', done: 0, total: candidates.length });
+  for (let b = 0; b < candidates.length; b += per) {
+    check(opt.signal);
+    const group = candidates.slice(b, b + per);
+    const input = new Float32Array(group.length * 2 * n3);
+    const meta = group.map((c, i) => {
+      const centre = c.centre.map((x) => x / manifest.spacing) as [number, number, number];
+      const x = segInput(can, centre, s, seg.window, seg.heatmapSigmaVox);
+      input.set(x.data, i * 2 * n3);
+      return { centre, origin: x.origin };
+    });
+    const prob = await runner.segment(input, group.length, s);
+    meta.forEach((m, i) => pieces.push({ id: b + i + 1, origin: m.origin, size: s, prob: prob.slice(i * n3, (i + 1) * n3), centre: m.centre }));
+    opt.onProgress?.({ stage: 'segment', done: Math.min(b + per, candidates.length), total: candidates.length });
+  }
+  return assembleInstances(can.dims, pieces, seg.threshold);
+}
+
+/** Stage 3: mask cubes → encoder once per vertebra → head on N dropout masks → mean p, entropy. */
+async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifest, runner: Runner, opt: PipelineOptions, candidates: Candidate[]): Promise<FoundVertebra[]> {
+  const enc = manifest.models.encoder;
+  const head = manifest.models.head;
+  const s = enc.size, n3 = s * s * s;
+  const minVoxels = Math.ceil(1000 / manifest.spacing ** 3); // < 1 ml is a fragment, not a vertebra
+  const found = instanceBoxes(ids, grid.dims).filter((b) => b.voxels >= minVoxels);
+  const per = opt.batch?.encoder ?? 8;
+  const out: FoundVertebra[] = [];
+  opt.onProgress?.({ stage: 'identify', done: 0, total: found.length });
+  for (let b = 0; b < found.length; b += per) {
+    check(opt.signal);
+    const group = found.slice(b, b + per);
+    const input = new Float32Array(group.length * n3);
+    group.forEach((f, i) => input.set(maskCube(ids, grid.dims, f.id, boxCentre(f), s), i * n3));
+    const emb = await runner.encode(input, group.length, s);
+    const e = emb.length / group.length;
+    for (let i = 0; i < group.length; i++) {
+      const f = group[i]!;
+      const passes = head.passes;
+      const x = new Float32Array(passes * e);
+      for (let r = 0; r < passes; r++) x.set(emb.subarray(i * e, (i + 1) * e), r * e);
+      const masks = dropoutMasks(passes, e, head.dropoutRate, (opt.seed ?? 0) * 7919 + f.id);
+      const logits = await runner.head(x, masks, passes, e);
+      const p = meanSoftmax(logits, passes, head.classes);
+      const body = bodyCentre(ids, grid.dims, f);
+      out.push({
+        id: f.id,
+        p: Array.from(p),
+        entropy: entropy(p),
+        positionMm: 0,
+        bodyCentre: apply(grid.affine, body.body),
+        massCentre: apply(grid.affine, body.mass),
+        volumeMl: 0,
+        support: candidates[f.id - 1]?.support ?? 0,
+      });
+    }
+    opt.onProgress?.({ stage: 'identify', done: Math.min(b + per, found.length), total: found.length });
+  }
+  const { order, positions } = orderAlongSpine(out.map((v) => v.bodyCentre));
+  return order.map((i, n) => ({ ...out[i]!, positionMm: positions[n]! }));
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { bodyCentre } from './bodyCentre';
+import { boxCentre, instanceBoxes, maskCube } from './idCrop';
+
+const dims = [8, 10, 6] as const;
+function map(fill: (i: number, j: number, k: number) => number): Uint16Array {
+  const out = new Uint16Array(8 * 10 * 6);
+  for (let k = 0; k < 6; k++) for (let j = 0; j < 10; j++) for (let i = 0; i < 8; i++) out[i + 8 * (j + 10 * k)] = fill(i, j, k);
+  return out;
+}
+
+describe('identifier crops', () => {
+  const ids = map((i, j, k) => (i >= 1 && i <= 3 && j >= 2 && j <= 8 && k >= 1 && k <= 2 ? 3 : i >= 5 && k >= 4 ? 7 : 0));
+
+  it('finds each instance bounding box and size in one pass', () => {
+    const boxes = instanceBoxes(ids, dims);
+    expect(boxes.map((b) => b.id)).toEqual([3, 7]);
+    expect(boxes[0]).toMatchObject({ lo: [1, 2, 1], hi: [3, 8, 2], voxels: 3 * 7 * 2 });
+    expect(boxes[1]).toMatchObject({ lo: [5, 0, 4], hi: [7, 9, 5], voxels: 3 * 10 * 2 });
+    expect(boxCentre(boxes[0]!)).toEqual([2, 5, 1.5]);
+  });
+
+  it('cuts a binary cube of one instance only, centred, x fastest, zero outside the scan', () => {
+    const c = maskCube(ids, dims, 3, [2, 5, 1], 4);
+    // Cube origin = round(centre) − 2 = (0, 3, −1): voxel (1, 3, 1) → cube (1, 0, 2).
+    expect(c[1 + 4 * (0 + 4 * 2)]).toBe(1);
+    expect(c[0]).toBe(0); // cube (0,0,0) = voxel (0, 3, −1): outside
+    const total = c.reduce((a, b) => a + b, 0);
+    // x 0..3 ∩ 1..3 = 3, y 3..6 ∩ 2..8 = 4, z −1..2 ∩ 1..2 = 2; instance 7 never appears.
+    expect(total).toBe(3 * 4 * 2);
+  });
+
+  it('puts the body centre in the anterior part of the vertebra, the mass centre in the middle', () => {
+    const [b] = instanceBoxes(ids, dims);
+    const { body, mass } = bodyCentre(ids, dims, b!);
+    expect(mass).toEqual([2, 5, 1.5]);
+    // Anterior 40 %: y ≥ 8 − 0.4·6 = 5.6 → y 6, 7, 8.
+    expect(body).toEqual([2, 7, 1.5]);
+  });
+});

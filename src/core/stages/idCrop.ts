@@ -1,0 +1,63 @@
+import type { Dims } from '../volume';
+
+/** Per instance id: bounding box in canonical voxels (inclusive) and voxel count. */
+export interface InstanceBox {
+  id: number;
+  lo: [number, number, number];
+  hi: [number, number, number];
+  voxels: number;
+}
+
+/** Bounding boxes of every non-zero id of an instance map, in one pass. */
+export function instanceBoxes(ids: ArrayLike<number>, dims: Dims): InstanceBox[] {
+  const [nx, ny, nz] = dims;
+  const boxes = new Map<number, InstanceBox>();
+  let o = 0;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++, o++) {
+        const id = ids[o]!;
+        if (!id) continue;
+        const b = boxes.get(id);
+        if (!b) {
+          boxes.set(id, { id, lo: [i, j, k], hi: [i, j, k], voxels: 1 });
+          continue;
+        }
+        b.voxels++;
+        if (i < b.lo[0]) b.lo[0] = i;
+        if (i > b.hi[0]) b.hi[0] = i;
+        if (j < b.lo[1]) b.lo[1] = j;
+        if (j > b.hi[1]) b.hi[1] = j;
+        b.hi[2] = k; // k only grows
+      }
+    }
+  }
+  return [...boxes.values()].sort((a, b) => a.id - b.id);
+}
+
+/** Centre of a bounding box (canonical voxels): where the identifier's cube is centred, as in training. */
+export function boxCentre(b: InstanceBox): [number, number, number] {
+  return [0, 1, 2].map((a) => (b.lo[a]! + b.hi[a]!) / 2) as [number, number, number];
+}
+
+/**
+ * Stage 3 input: the binary mask of instance `id` in a size³ cube centred (nearest voxel) on
+ * `centre`, x fastest — the layout of training/data/crops.py's identifier cubes.
+ */
+export function maskCube(ids: ArrayLike<number>, dims: Dims, id: number, centre: readonly number[], size: number): Float32Array {
+  const [nx, ny, nz] = dims;
+  const o = centre.map((c) => Math.round(c) - (size >> 1));
+  const out = new Float32Array(size * size * size);
+  let c = 0;
+  for (let k = 0; k < size; k++) {
+    const z = o[2]! + k;
+    for (let j = 0; j < size; j++) {
+      const y = o[1]! + j;
+      for (let i = 0; i < size; i++, c++) {
+        const x = o[0]! + i;
+        if (x >= 0 && x < nx && y >= 0 && y < ny && z >= 0 && z < nz && ids[x + nx * (y + ny * z)] === id) out[c] = 1;
+      }
+    }
+  }
+  return out;
+}

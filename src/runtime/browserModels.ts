@@ -1,0 +1,36 @@
+import * as ort from 'onnxruntime-web/webgpu';
+import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { type Models, loadModels } from './sessions';
+
+/**
+ * The shipped models in a browser worker: files fetched from the app's own origin (never a CDN),
+ * WebGPU when an adapter exists, else WASM with one thread per core (threads need the page to be
+ * cross-origin isolated: COOP/COEP headers).
+ */
+export async function browserModels(opts: { forceWasm?: boolean; failWebGpu?: boolean } = {}): Promise<Models> {
+  ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, self.location.href).href };
+  const base = new URL(`${import.meta.env.BASE_URL}models/`, self.location.href);
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  let webgpu = false;
+  let noGpu = 'WebGPU is not available in this browser';
+  if (gpu && !opts.forceWasm) {
+    try {
+      webgpu = (await gpu.requestAdapter()) != null;
+      if (!webgpu) noGpu = 'no WebGPU adapter (no usable GPU)';
+    } catch (e) {
+      noGpu = `WebGPU adapter request failed: ${(e as Error).message}`;
+    }
+  } else if (opts.forceWasm) noGpu = 'WASM requested';
+  const models = await loadModels(ort, {
+    read: async (file) => {
+      const res = await fetch(new URL(file, base));
+      if (!res.ok) throw new Error(`HTTP ${res.status} for ${file}`);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+    threads: self.crossOriginIsolated ? navigator.hardwareConcurrency || 1 : 1,
+    webgpu,
+    ...(opts.failWebGpu ? { failWebGpu: true } : {}),
+  });
+  if (models.backend.name === 'wasm' && !models.backend.reason) models.backend.reason = noGpu;
+  return models;
+}

@@ -1,0 +1,105 @@
+import type * as OrtModule from 'onnxruntime-web';
+import { MODEL_NAMES, type Manifest, ModelError, type ModelName, parseManifest, parsePhi } from '../core/manifest';
+import type { PhiSet } from '../core/fusion';
+import type { Runner } from '../core/pipeline';
+import { verifyModel } from './integrity';
+
+type Ort = typeof OrtModule;
+
+/** Which backend runs the models, and why (shown to the user). */
+export interface Backend {
+  name: 'webgpu' | 'wasm';
+  threads: number;
+  /** Why WebGPU is not in use, when it is not. */
+  reason?: string;
+}
+
+export interface Models {
+  manifest: Manifest;
+  phi: PhiSet;
+  runner: Runner;
+  backend: Backend;
+  release(): Promise<void>;
+}
+
+export interface LoadOptions {
+  /** Reads a file of the models folder (fetch in the browser, fs in node). */
+  read: (file: string) => Promise<Uint8Array>;
+  /** Try WebGPU first (browser with an adapter); otherwise WASM straight away. */
+  webgpu?: boolean;
+  /** WASM threads (hardwareConcurrency); ORT drops to 1 without cross-origin isolation. */
+  threads: number;
+  /** Test hook: make WebGPU session creation fail, to exercise the fallback. */
+  failWebGpu?: boolean;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Loads manifest, fusion matrices and the four models (each checked against its sha256), and
+ * creates one ORT session per model, reused for every scan. WebGPU first; on a missing adapter or
+ * any session-creation failure, every model goes to WASM (never a mix: one backend, one report).
+ */
+export async function loadModels(ort: Ort, opt: LoadOptions): Promise<Models> {
+  const manifest = parseManifest(JSON.parse(decoder.decode(await opt.read('manifest.json'))));
+  const phiBytes = await opt.read(manifest.fusion.file);
+  await verifyModel('fusion', phiBytes, manifest.fusion.sha256);
+  const phi = parsePhi(JSON.parse(decoder.decode(phiBytes)));
+  const bytes = {} as Record<ModelName, Uint8Array>;
+  for (const name of MODEL_NAMES) {
+    const e = manifest.models[name];
+    let b: Uint8Array;
+    try {
+      b = await opt.read(e.file);
+    } catch (err) {
+      throw new ModelError(`The ${name} model (${e.file}) could not be loaded: ${(err as Error).message}. Reload the page; if you are offline, the app must have been opened online once.`);
+    }
+    await verifyModel(name, b, e.sha256);
+    bytes[name] = b;
+  }
+  ort.env.wasm.numThreads = opt.threads;
+  let reason: string | undefined = opt.webgpu ? undefined : 'WebGPU is not available in this browser';
+  if (opt.webgpu) {
+    try {
+      if (opt.failWebGpu) throw new Error('forced failure (test)');
+      const sessions = await createAll(ort, bytes, 'webgpu');
+      return build(manifest, phi, ort, sessions, { name: 'webgpu', threads: opt.threads });
+    } catch (err) {
+      reason = `WebGPU failed (${(err as Error).message.slice(0, 200)}); using WASM`;
+    }
+  }
+  const sessions = await createAll(ort, bytes, 'wasm');
+  return build(manifest, phi, ort, sessions, { name: 'wasm', threads: ort.env.wasm.numThreads ?? opt.threads, ...(reason ? { reason } : {}) });
+}
+
+async function createAll(ort: Ort, bytes: Record<ModelName, Uint8Array>, ep: 'webgpu' | 'wasm'): Promise<Record<ModelName, OrtModule.InferenceSession>> {
+  const out = {} as Record<ModelName, OrtModule.InferenceSession>;
+  try {
+    for (const name of MODEL_NAMES) out[name] = await ort.InferenceSession.create(bytes[name], { executionProviders: [ep], graphOptimizationLevel: 'all' });
+  } catch (err) {
+    await Promise.all(Object.values(out).map((s) => s.release()));
+    throw err;
+  }
+  return out;
+}
+
+function build(manifest: Manifest, phi: PhiSet, ort: Ort, s: Record<ModelName, OrtModule.InferenceSession>, backend: Backend): Models {
+  const t = (data: Float32Array, dims: number[]): OrtModule.Tensor => new ort.Tensor('float32', data, dims);
+  const data = async (r: Promise<OrtModule.InferenceSession.OnnxValueMapType>, name: string): Promise<Float32Array> => {
+    const out = (await r)[name]!;
+    const d = (await out.getData()) as Float32Array;
+    out.dispose();
+    return d;
+  };
+  const runner: Runner = {
+    async detect(batch, n, u, v) {
+      const r = await s.detector.run({ image: t(batch, [n, 1, u, v]) });
+      const get = async (k: string): Promise<Float32Array> => data(Promise.resolve(r), k);
+      return { heat: await get('heat'), size: await get('size'), offset: await get('offset') };
+    },
+    segment: (batch, n, sz) => data(s.segmenter.run({ input: t(batch, [n, 2, sz, sz, sz]) }), 'prob'),
+    encode: (batch, n, sz) => data(s.encoder.run({ mask: t(batch, [n, 1, sz, sz, sz]) }), 'embedding'),
+    head: (emb, drop, n, e) => data(s.head.run({ embedding: t(emb, [n, e]), dropout: t(drop, [n, e]) }), 'logits'),
+  };
+  return { manifest, phi, runner, backend, release: async () => void (await Promise.all(Object.values(s).map((x) => x.release()))) };
+}

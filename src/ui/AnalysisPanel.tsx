@@ -1,0 +1,157 @@
+import { type ReactElement, useEffect, useState } from 'react';
+import { labelName as labelNameOf } from '../core/labels';
+import type { Stage } from '../core/pipeline';
+import { activeViewer } from '../viewer/activeViewer';
+import { useAnalysisActions, useAnalysisStore } from './state/analysisStore';
+
+const STAGES: { stage: Stage; label: string; noun: string }[] = [
+  { stage: 'localise', label: 'Localise', noun: 'slices' },
+  { stage: 'segment', label: 'Segment', noun: 'vertebrae' },
+  { stage: 'identify', label: 'Identify', noun: 'vertebrae' },
+];
+const ORDER: Stage[] = ['prepare', 'localise', 'segment', 'identify'];
+const LOW_CONFIDENCE = 0.7;
+
+function useElapsed(running: boolean, since: number | null): number {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => setNow(performance.now()), 250);
+    return () => clearInterval(t);
+  }, [running]);
+  return since === null ? 0 : (now - since) / 1000;
+}
+
+/** Progress of the run, the backend in use, the vertebra table and the fusion controls. */
+export function AnalysisPanel(): ReactElement | null {
+  const s = useAnalysisStore();
+  const { cancel, run } = useAnalysisActions();
+  const elapsed = useElapsed(s.status === 'running', s.startedAt);
+  if (s.status === 'idle') return null;
+  const at = s.progress ? ORDER.indexOf(s.progress.stage) : 0;
+  return (
+    <section className="analysis" data-testid="analysis" data-status={s.status}>
+      {s.backend && (
+        <p className="backend" data-testid="backend" data-backend={s.backend.name} title={s.backend.reason ?? ''}>
+          {s.backend.name === 'webgpu' ? 'WebGPU' : `WASM, ${s.backend.threads} thread${s.backend.threads === 1 ? '' : 's'}`}
+          {s.backend.reason && <span className="reason"> — {s.backend.reason}</span>}
+        </p>
+      )}
+      {s.status === 'running' && (
+        <div className="progress" data-testid="progress">
+          {STAGES.map(({ stage, label, noun }) => {
+            const i = ORDER.indexOf(stage);
+            const cur = s.progress?.stage === stage ? s.progress : null;
+            const frac = i < at ? 1 : cur && cur.total ? cur.done / cur.total : 0;
+            return (
+              <div key={stage} className="stage" data-stage={stage}>
+                <span>
+                  {label}
+                  {cur ? ` ${cur.done} / ${cur.total} ${noun}` : i < at ? ' ✓' : ''}
+                </span>
+                <progress max={1} value={frac} />
+              </div>
+            );
+          })}
+          <p>
+            {elapsed.toFixed(0)} s <button type="button" data-testid="cancel" onClick={cancel}>Cancel</button>
+          </p>
+        </div>
+      )}
+      {s.status === 'cancelled' && (
+        <p data-testid="cancelled">
+          Analysis cancelled. <button type="button" onClick={() => void run()}>Run again</button>
+        </p>
+      )}
+      {s.problem && (
+        <div className="problem" role="alert" data-testid="analysis-problem" data-code={s.problem.code}>
+          <strong>{s.problem.message}</strong>
+          {s.problem.tip && <p>{s.problem.tip}</p>}
+        </div>
+      )}
+      {s.status === 'done' && <Results />}
+    </section>
+  );
+}
+
+function Results(): ReactElement {
+  const { labelled, timings } = useAnalysisStore();
+  if (!labelled.length) {
+    return (
+      <p className="problem" data-testid="no-vertebrae">
+        No vertebra was found. Is the spine in the field of view, and is this a CT?
+      </p>
+    );
+  }
+  return (
+    <>
+      <table className="vertebrae" data-testid="vertebrae">
+        <thead>
+          <tr>
+            <th>Level</th>
+            <th title="Fused probability of the label">Conf.</th>
+            <th title="Entropy of the MC-dropout mean (nats)">Unc.</th>
+            <th>Vol. ml</th>
+            <th title="Identifier alone, before message fusion">Before</th>
+          </tr>
+        </thead>
+        <tbody>
+          {labelled.map((v) => (
+            <tr key={v.id} data-testid="vertebra-row" data-id={v.id} data-label={v.label} className={v.confidence < LOW_CONFIDENCE ? 'review' : ''}
+              onClick={() => void activeViewer().then((viewer) => viewer.centreOn(v.centroid))}>
+              <td>{v.name}</td>
+              <td>{(v.confidence * 100).toFixed(0)} %</td>
+              <td>{v.uncertainty.toFixed(2)}</td>
+              <td>{v.volumeMl.toFixed(1)}</td>
+              <td>{v.labelBefore !== v.label ? `${labelNameOf(v.labelBefore)}` : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {timings && (
+        <p className="timings" data-testid="timings">
+          {(timings.total! / 1000).toFixed(1)} s (localise {(timings.localise! / 1000).toFixed(1)}, segment {(timings.segment! / 1000).toFixed(1)}, identify{' '}
+          {(timings.identify! / 1000).toFixed(1)})
+        </p>
+      )}
+      <FusionControls />
+    </>
+  );
+}
+
+
+
+function FusionControls(): ReactElement {
+  const { fusion, fusionMs } = useAnalysisStore();
+  const { setFusion, resetFusion } = useAnalysisActions();
+  return (
+    <fieldset className="fusion" data-testid="fusion">
+      <legend>Message fusion</legend>
+      <label>
+        Hops {fusion.hops}
+        <input type="range" min={0} max={5} step={1} value={fusion.hops} data-testid="fusion-hops" onChange={(e) => setFusion({ hops: Number(e.target.value) })} />
+      </label>
+      <label>
+        θ {fusion.theta.toFixed(2)}
+        <input type="range" min={0} max={1} step={0.05} value={fusion.theta} data-testid="fusion-theta" onChange={(e) => setFusion({ theta: Number(e.target.value) })} />
+      </label>
+      <label>
+        Neighbours
+        <select value={fusion.neighbours} data-testid="fusion-neighbours" onChange={(e) => setFusion({ neighbours: Number(e.target.value) })}>
+          {[1, 3, 5, 7].map((n) => (
+            <option key={n} value={n}>{n}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Weighting
+        <select value={fusion.weighting} data-testid="fusion-weighting" onChange={(e) => setFusion({ weighting: e.target.value as 'certainty' | 'literal' })}>
+          <option value="certainty">certainty (ours)</option>
+          <option value="literal">uncertainty (paper, literal)</option>
+        </select>
+      </label>
+      <button type="button" data-testid="fusion-reset" onClick={resetFusion}>Paper defaults</button>
+      <small data-testid="fusion-ms">{fusionMs.toFixed(2)} ms</small>
+    </fieldset>
+  );
+}

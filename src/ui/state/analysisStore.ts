@@ -1,0 +1,138 @@
+import { proxy } from 'comlink';
+import { create } from 'zustand';
+import { type FusionParams, PAPER_FUSION, type PhiSet } from '../../core/fusion';
+import { type LabelledVertebra, labelVertebrae } from '../../core/labelling';
+import { labelColour } from '../../core/labels';
+import type { ScanProblem } from '../../core/openScan';
+import type { FoundVertebra, Progress } from '../../core/pipeline';
+import { getPipeline, restartPipeline } from '../../runtime/pipelineClient';
+import type { Backend } from '../../runtime/sessions';
+import type { LabelTable } from '../../viewer/ScanViewer';
+import { activeViewer } from '../../viewer/activeViewer';
+
+type Status = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
+
+interface AnalysisState {
+  status: Status;
+  progress: Progress | null;
+  startedAt: number | null;
+  backend: Backend | null;
+  problem: ScanProblem | null;
+  found: FoundVertebra[];
+  /** Instance ids on the scan's grid (for exports). */
+  instances: Uint16Array | null;
+  phi: PhiSet | null;
+  fusion: FusionParams;
+  defaults: FusionParams;
+  /** Instance id → VerSe label set by the user. */
+  corrections: Map<number, number>;
+  labelled: LabelledVertebra[];
+  timings: Record<string, number> | null;
+  /** Fusion recompute time of the last change (ms), for the benchmark and the status line. */
+  fusionMs: number;
+  actions: {
+    run: () => Promise<void>;
+    cancel: () => void;
+    reset: () => void;
+    setFusion: (p: Partial<FusionParams>) => void;
+    resetFusion: () => void;
+  };
+}
+
+/** Each run gets a number; only the latest may write results. */
+let latestRun = 0;
+
+/** The overlay colour table: the colour and name of each instance's current label. */
+export function labelTable(labelled: readonly LabelledVertebra[]): LabelTable {
+  const max = labelled.reduce((m, v) => Math.max(m, v.id), 0);
+  const entries: LabelTable['entries'] = Array.from({ length: max + 1 }, () => ({ rgb: [0, 0, 0], name: '', visible: false }));
+  for (const v of labelled) entries[v.id] = { rgb: labelColour(v.label), name: v.name, visible: true };
+  return { entries };
+}
+
+export const useAnalysisStore = create<AnalysisState>()((set, get) => {
+  const relabel = (patch: Partial<AnalysisState>): void => {
+    const s = { ...get(), ...patch };
+    if (!s.phi) return set(patch);
+    const t0 = performance.now();
+    const labelled = labelVertebrae(s.found, s.phi, s.fusion, s.corrections);
+    const fusionMs = performance.now() - t0;
+    set({ ...patch, labelled, fusionMs });
+    void activeViewer().then((v) => v.setLabelTable(labelTable(labelled)));
+  };
+
+  const run = async (): Promise<void> => {
+    const id = ++latestRun;
+    set({ status: 'running', progress: null, startedAt: performance.now(), problem: null, found: [], labelled: [], instances: null, corrections: new Map(), timings: null });
+    (await activeViewer()).clearLabels();
+    const pipeline = getPipeline();
+    let out;
+    try {
+      const onProgress = proxy((p: Progress) => {
+        if (id === latestRun) set({ progress: p });
+      });
+      const ready = await Promise.race([pipeline.remote.prepare(), pipeline.failed]);
+      if (id !== latestRun) return;
+      if (ready.ok) set({ backend: ready.backend });
+      out = await Promise.race([pipeline.remote.analyse(onProgress), pipeline.failed]);
+    } catch (e) {
+      if (id !== latestRun) return;
+      restartPipeline();
+      set({ status: 'error', problem: { code: 'internal', message: `The analysis stopped: ${(e as Error).message}`, tip: 'Open the scan again; close other tabs if memory is short.' } });
+      return;
+    }
+    if (id !== latestRun) return;
+    if (!out.ok) {
+      set({ status: out.problem.code === 'cancelled' ? 'cancelled' : 'error', problem: out.problem.code === 'cancelled' ? null : out.problem });
+      return;
+    }
+    const phi: PhiSet = new Map(out.fusion.phi.map(([d, a]) => [d, Float64Array.from(a)]));
+    const fusion = get().fusion === get().defaults ? out.fusion.defaults : get().fusion; // keep what the user set
+    const labelled = labelVertebrae(out.vertebrae, phi, fusion, new Map());
+    set({
+      status: 'done',
+      backend: out.backend,
+      found: out.vertebrae,
+      instances: new Uint16Array(out.instances),
+      phi,
+      fusion,
+      defaults: out.fusion.defaults,
+      labelled,
+      timings: out.timings,
+    });
+    await (await activeViewer()).showLabels(out.overlay, labelTable(labelled));
+  };
+
+  return {
+    status: 'idle',
+    progress: null,
+    startedAt: null,
+    backend: null,
+    problem: null,
+    found: [],
+    instances: null,
+    phi: null,
+    fusion: PAPER_FUSION,
+    defaults: PAPER_FUSION,
+    corrections: new Map(),
+    labelled: [],
+    timings: null,
+    fusionMs: 0,
+    actions: {
+      run,
+      cancel: () => {
+        if (get().status !== 'running') return;
+        void getPipeline().remote.cancel();
+      },
+      reset: () => {
+        latestRun++;
+        if (get().status === 'running') void getPipeline().remote.cancel();
+        set({ status: 'idle', progress: null, found: [], labelled: [], instances: null, problem: null, timings: null });
+      },
+      setFusion: (p) => relabel({ fusion: { ...get().fusion, ...p } }),
+      resetFusion: () => relabel({ fusion: get().defaults }),
+    },
+  };
+});
+
+export const useAnalysisActions = (): AnalysisState['actions'] => useAnalysisStore((s) => s.actions);

@@ -1,0 +1,204 @@
+"""Trains the stage-1 detector (CenterNet-style, models/detector.py) on sagittal and coronal slices
+of phantoms, mask-driven phantoms and the real training CTs; validates per slice on validation
+phantoms and the real validation CTs; exports ONNX. Time-boxed so a run fits a session:
+
+  /usr/bin/python3 -m training.train_detector --minutes 20 --out training/out/detector
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+
+from .data.dataset import SPEC, WINDOW, build, real, real_subjects
+from .data.split import val_phantom_seeds
+from .models.detector import STRIDE, Detector
+from .models.export import export
+
+CROP = 128            # training crop (pixels, U and V); inference runs on whole slices
+PEAK_THRESHOLD = 0.3  # the manifest's decode threshold
+TOPK = 40
+
+
+def slices(results: list[dict]) -> list[dict]:
+    return [d for r in results for d in r['det']]
+
+
+def load_train(n_phantoms: int, masked_per_subject: int) -> list[dict]:
+    train = real_subjects('train')
+    res = build(list(range(n_phantoms)), [(c, 7000 + k) for c in train for k in range(masked_per_subject)])
+    return slices(res + [real(c) for c in train if c.ct_path])
+
+
+def gaussian_sigma(su: float, sv: float) -> float:
+    """Heatmap width (output cells) from the box size: a sixth of its smaller side, at least 0.6 cell."""
+    return max(0.6, min(su, sv) / STRIDE / 6)
+
+
+def targets(boxes: np.ndarray, hu: int, hv: int) -> tuple[np.ndarray, ...]:
+    heat = np.zeros((hu, hv), np.float32)
+    size = np.zeros((2, hu, hv), np.float32)
+    off = np.zeros((2, hu, hv), np.float32)
+    reg = np.zeros((hu, hv), np.float32)
+    gu, gv = np.meshgrid(np.arange(hu), np.arange(hv), indexing='ij')
+    for _, cu, cv, su, sv in boxes:
+        u, v = cu / STRIDE, cv / STRIDE
+        iu, iv = int(u), int(v)
+        if not (0 <= iu < hu and 0 <= iv < hv):
+            continue
+        s = gaussian_sigma(su, sv)
+        heat = np.maximum(heat, np.exp(-((gu - iu) ** 2 + (gv - iv) ** 2) / (2 * s * s)))
+        size[:, iu, iv] = (su, sv)
+        off[:, iu, iv] = (u - iu, v - iv)
+        reg[iu, iv] = 1
+    return heat, size, off, reg
+
+
+def normalise(img: np.ndarray) -> np.ndarray:
+    return np.clip((img - WINDOW[0]) / (WINDOW[1] - WINDOW[0]), 0, 1).astype(np.float32)
+
+
+def crop(d: dict, rng: np.random.Generator, train: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A CROP² window of the slice (zero-padded), biased to hold boxes; boxes moved with it."""
+    img = normalise(d['image'])
+    boxes = d['boxes'].copy()
+    nu, nv = img.shape
+    if len(boxes) and rng.random() < 0.9:
+        b = boxes[rng.integers(len(boxes))]
+        ou = int(b[1] - rng.integers(16, CROP - 16))
+        ov = int(b[2] - rng.integers(16, CROP - 16))
+    else:
+        ou, ov = int(rng.integers(min(0, nu - CROP), max(1, nu - CROP + 1))), int(rng.integers(min(0, nv - CROP), max(1, nv - CROP + 1)))
+    out = np.zeros((CROP, CROP), np.float32)
+    su, sv = slice(max(ou, 0), min(ou + CROP, nu)), slice(max(ov, 0), min(ov + CROP, nv))
+    if su.stop > su.start and sv.stop > sv.start:
+        out[su.start - ou:su.stop - ou, sv.start - ov:sv.stop - ov] = img[su, sv]
+    boxes[:, 1] -= ou
+    boxes[:, 2] -= ov
+    if train:
+        out = np.clip(out * rng.uniform(0.85, 1.15) + rng.uniform(-0.05, 0.05) + rng.normal(0, rng.uniform(0, 0.03), out.shape), 0, 1)
+        if d['plane'] == 'coronal' and rng.random() < 0.5:   # left–right mirror
+            out = out[::-1]
+            boxes[:, 1] = CROP - 1 - boxes[:, 1]
+    return out, boxes
+
+
+def make_batch(data: list[dict], idx, rng, train=True):
+    xs, hs, ss, os_, rs = [], [], [], [], []
+    for i in idx:
+        img, boxes = crop(data[i], rng, train)
+        h, s, o, r = targets(boxes, CROP // STRIDE, CROP // STRIDE)
+        xs.append(img[None]); hs.append(h[None]); ss.append(s); os_.append(o); rs.append(r[None])
+    t = lambda a: torch.from_numpy(np.ascontiguousarray(np.stack(a), dtype=np.float32))
+    return t(xs), t(hs), t(ss), t(os_), t(rs)
+
+
+def focal(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
+    """CenterNet's penalty-reduced focal loss, normalised by the number of objects."""
+    pred = pred.clamp(1e-4, 1 - 1e-4)
+    pos = gt.eq(1).float()
+    neg = 1 - pos
+    pl = torch.log(pred) * (1 - pred) ** 2 * pos
+    nl = torch.log(1 - pred) * pred ** 2 * (1 - gt) ** 4 * neg
+    return -(pl.sum() + nl.sum()) / pos.sum().clamp(min=1)
+
+
+def loss_fn(model, batch):
+    x, h, s, o, r = batch
+    ph, ps, po = model(x)
+    n = r.sum().clamp(min=1)
+    return focal(ph, h) + 0.1 * ((ps - s).abs() * r).sum() / n + ((po - o).abs() * r).sum() / n
+
+
+def decode(heat: np.ndarray, size: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """Same rule as src/core/stages/decode.ts: 3 × 3 local maxima above the threshold, top K."""
+    from scipy.ndimage import maximum_filter
+    peaks = (heat >= PEAK_THRESHOLD) & (heat >= maximum_filter(heat, 3, mode='constant'))
+    u, v = np.nonzero(peaks)
+    order = np.argsort(-heat[u, v])[:TOPK]
+    u, v = u[order], v[order]
+    return np.stack([(u + off[0, u, v]) * STRIDE, (v + off[1, u, v]) * STRIDE, size[0, u, v], size[1, u, v], heat[u, v]], 1)
+
+
+def evaluate(model: Detector, data: list[dict], tol_px: float = 5.0) -> dict:
+    """Per-slice matching of decoded boxes to ground-truth boxes whose centres lie within tol_px
+    (10 mm at 2 mm): recall, precision, and size error of the matches."""
+    model.eval()
+    tp = fn = fp = 0
+    size_err = []
+    with torch.no_grad():
+        for d in data:
+            img = normalise(d['image'])
+            nu, nv = img.shape
+            pu, pv = -nu % 16, -nv % 16
+            x = torch.from_numpy(np.pad(img, ((0, pu), (0, pv))))[None, None]
+            h, s, o = (t[0].numpy() for t in model(x))
+            pred = decode(h[0], s, o)
+            gt = d['boxes']
+            used = np.zeros(len(pred), bool)
+            for b in gt:
+                dist = np.hypot(pred[:, 0] - b[1], pred[:, 1] - b[2]) if len(pred) else np.array([])
+                dist[used] = np.inf
+                if len(dist) and dist.min() <= tol_px:
+                    k = int(dist.argmin())
+                    used[k] = True
+                    tp += 1
+                    size_err.append(np.abs(pred[k, 2:4] - b[3:5]).mean())
+                else:
+                    fn += 1
+            fp += int((~used).sum())
+    return {'slices': len(data), 'boxes': tp + fn, 'recall': tp / max(1, tp + fn), 'precision': tp / max(1, tp + fp),
+            'size_error_px': float(np.mean(size_err)) if size_err else None}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--minutes', type=float, default=20)
+    ap.add_argument('--train-phantoms', type=int, default=120)
+    ap.add_argument('--masked-per-subject', type=int, default=3)
+    ap.add_argument('--batch', type=int, default=8)
+    ap.add_argument('--out', default='training/out/detector')
+    ap.add_argument('--seed', type=int, default=0)
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(a.seed)
+    os.makedirs(a.out, exist_ok=True)
+    t0 = time.time()
+    train = load_train(a.train_phantoms, a.masked_per_subject)
+    val_ph = slices(build(val_phantom_seeds()))
+    val_real = {c.id: slices([real(c)]) for c in real_subjects('val') if c.ct_path}
+    print(f'data: {len(train)} train slices, {len(val_ph)} val phantom slices ({time.time() - t0:.0f} s)', flush=True)
+    model = Detector()
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    rng = np.random.default_rng(a.seed)
+    step, t1, run = 0, time.time(), []
+    budget = a.minutes * 60
+    while time.time() - t1 < budget:
+        model.train()
+        frac = (time.time() - t1) / budget
+        for g in opt.param_groups:   # cosine decay over the time budget
+            g['lr'] = 2e-3 * 0.5 * (1 + np.cos(np.pi * min(frac, 1)))
+        loss = loss_fn(model, make_batch(train, rng.integers(0, len(train), a.batch), rng))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        run.append(loss.item())
+        step += 1
+        if step % 100 == 0:
+            print(f'step {step} loss {np.mean(run[-100:]):.3f} ({time.time() - t1:.0f} s)', flush=True)
+    metrics = {'steps': step, 'batch': a.batch, 'train_minutes': a.minutes, 'train_slices': len(train), 'seed': a.seed,
+               'val_phantoms': evaluate(model, val_ph), 'real_val': {k: evaluate(model, v) for k, v in val_real.items()},
+               'seconds': round(time.time() - t0)}
+    print(json.dumps(metrics), flush=True)
+    torch.save(model.state_dict(), os.path.join(a.out, 'detector.pt'))
+    export(model.eval(), (torch.zeros(1, 1, 128, 128),), ['image'], ['heat', 'size', 'offset'], os.path.join(a.out, 'detector.onnx'), dynamic_spatial=True)
+    with open(os.path.join(a.out, 'metrics.json'), 'w') as f:
+        json.dump(metrics, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()

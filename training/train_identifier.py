@@ -1,0 +1,337 @@
+"""Stage-3 identifier: supervised-contrastive pre-training of the encoder on mask crops (Eq. 2, two
+augmented views per crop), then the frozen encoder's embeddings feed the head, fine-tuned with
+α·L_se + β·L_mse + γ·L_ce (0.1, 0.5, 1). Then the fusion matrices φ_d are learned on held-out
+identifier outputs, starting from the anatomical shift. Validation: validation phantoms, and real
+masks leaving one real subject out at a time (the encoder never sees real data; each fold's head
+is trained without the held-out subject and its mask-driven phantoms). Ablation rows as Table 3.
+
+  /usr/bin/python3 -m training.train_identifier --pretrain-minutes 12 --out training/out/identifier
+
+L_se (Eq. 3, n minus the longest strictly increasing run) has no gradient; we train a hinge
+surrogate on the expected label indices e_k of a scan's vertebrae in spine order,
+  L_se = mean_k relu(e_k − e_{k+1} + 1),
+which is zero exactly when every expected label is at least one above the previous one.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from .data.dataset import SPEC, WINDOW, build, real, real_subjects
+from .data.split import val_phantom_seeds
+from .fusion import OFFSETS, fuse, shift_phi
+from .models.identifier import CLASSES, Encoder, Head, project
+
+ALPHA, BETA, GAMMA = 0.1, 0.5, 1.0
+DROPOUT = 0.25        # head input dropout, also the MC-dropout rate at inference
+MC_PASSES = 20
+TAU = 0.1             # SupCon temperature
+HEAD_PHANTOMS = range(0, 100)     # encoder pre-training and head training
+FUSION_PHANTOMS = range(100, 120)  # held out from both: φ is learned on their identifier outputs
+LOSO_SUBJECTS = ('sub-gl003', 'sub-gl017', 'sub-verse004', 'sub-verse009', 'sub-verse010', 'sub-verse006', 'sub-verse008')
+
+
+# ---------------------------------------------------------------- data
+
+def scans_of(results: list[dict], subject: str, kind: str, ct: bool = False) -> list[dict]:
+    """One entry per case: its vertebra crops in spine order (cranial → caudal = VerSe id order)."""
+    out = []
+    for r in results:
+        if not r['levels']:
+            continue
+        order = np.argsort(r['levels'])
+        levels = np.array(r['levels'])[order]
+        keep = (levels >= 1) & (levels <= CLASSES)   # L6 (25) and T13 (28) have no class of their own
+        item = {'id': r['id'], 'subject': subject, 'kind': kind, 'levels': levels[keep] - 1,
+                'masks': np.stack(r['id_mask'])[order][keep]}
+        if ct and r['seg_ct']:
+            m = SPEC.seg_margin
+            s = SPEC.seg_size
+            item['ct'] = np.stack(r['seg_ct'])[order][keep][:, m:m + s, m:m + s, m:m + s]
+        out.append(item)
+    return out
+
+
+def to_torch(cubes: np.ndarray) -> torch.Tensor:
+    """(x, y, z) cubes → [n, 1, z, y, x] float: the TS tensor layout (x fastest)."""
+    return torch.from_numpy(np.ascontiguousarray(cubes.transpose(0, 3, 2, 1), dtype=np.float32))[:, None]
+
+
+def ct_input(ct: np.ndarray) -> torch.Tensor:
+    return to_torch(np.clip((ct - WINDOW[0]) / (WINDOW[1] - WINDOW[0]), 0, 1))
+
+
+def augment(x: torch.Tensor, g: torch.Generator, binary: bool = True) -> torch.Tensor:
+    """Random rotation (±12°), scale (±8 %), translation (±3 voxels), left–right mirror, boundary
+    noise: the views of Eq. 2 and the head's training augmentation."""
+    n = x.shape[0]
+    ang = (torch.rand(n, 3, generator=g) - 0.5) * 2 * math.radians(12)
+    cx, cy, cz = torch.cos(ang).unbind(1)
+    sx, sy, sz = torch.sin(ang).unbind(1)
+    one, zero = torch.ones(n), torch.zeros(n)
+    rx = torch.stack([one, zero, zero, zero, cx, -sx, zero, sx, cx], 1).view(n, 3, 3)
+    ry = torch.stack([cy, zero, sy, zero, one, zero, -sy, zero, cy], 1).view(n, 3, 3)
+    rz = torch.stack([cz, -sz, zero, sz, cz, zero, zero, zero, one], 1).view(n, 3, 3)
+    a = rx @ ry @ rz * (1 + (torch.rand(n, 1, 1, generator=g) - 0.5) * 0.16)
+    flip = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0)
+    a[:, :, 0] *= flip[:, None]      # grid's first coordinate is x (last tensor axis): mirror L–R
+    t = (torch.rand(n, 3, 1, generator=g) - 0.5) * 2 * 3 / (x.shape[-1] / 2)
+    grid = F.affine_grid(torch.cat([a, t], 2), list(x.shape), align_corners=False)
+    y = F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
+    if binary:
+        return (y + torch.randn(y.shape, generator=g) * 0.15 > 0.5).float()
+    return (y + torch.randn(y.shape, generator=g) * 0.02).clamp(0, 1)
+
+
+# ---------------------------------------------------------------- losses
+
+def supcon(z: torch.Tensor, y: torch.Tensor, tau: float = TAU) -> torch.Tensor:
+    """Supervised contrastive loss (Eq. 2) over unit embeddings z [n, E] with labels y [n]."""
+    sim = z @ z.T / tau
+    self_mask = torch.eye(len(z), dtype=torch.bool)
+    sim = sim.masked_fill(self_mask, -1e9)
+    log_prob = sim - torch.logsumexp(sim, dim=1, keepdim=True)
+    pos = (y[:, None] == y[None, :]) & ~self_mask
+    return -((log_prob * pos).sum(1) / pos.sum(1).clamp(min=1)).mean()
+
+
+def head_loss(logits: torch.Tensor, y: torch.Tensor, seq: list[slice]) -> tuple[torch.Tensor, dict]:
+    """α·L_se + β·L_mse + γ·L_ce; `seq` slices group a scan's vertebrae (in spine order)."""
+    p = logits.softmax(1)
+    e = p @ torch.arange(CLASSES, dtype=torch.float32)
+    ce = F.cross_entropy(logits, y)
+    mse = ((e - y.float()) ** 2).mean()
+    se = torch.stack([F.relu(e[s][:-1] - e[s][1:] + 1).mean() for s in seq if s.stop - s.start > 1] or [torch.zeros(())]).mean()
+    return ALPHA * se + BETA * mse + GAMMA * ce, {'ce': ce.item(), 'mse': mse.item(), 'se': se.item()}
+
+
+# ---------------------------------------------------------------- training
+
+def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, batch: int = 48) -> tuple[Encoder, int]:
+    """SupCon on two views per crop; levels sampled uniformly so rare (cervical) ones count."""
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    enc = Encoder()
+    opt = torch.optim.AdamW(enc.parameters(), lr=1e-3, weight_decay=1e-4)
+    by_level = {l: np.nonzero(levels == l)[0] for l in np.unique(levels)}
+    keys = list(by_level)
+    step, t0, run = 0, time.time(), []
+    while time.time() - t0 < minutes * 60:
+        enc.train()
+        lv = rng.choice(keys, batch)
+        idx = np.array([rng.choice(by_level[l]) for l in lv])
+        x = to_torch(vert[idx])
+        views = torch.cat([augment(x, g), augment(x, g)])
+        y = torch.from_numpy(np.concatenate([lv, lv]))
+        loss = supcon(project(enc(views)), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        run.append(loss.item())
+        step += 1
+        if step % 50 == 0:
+            print(f'pretrain step {step} loss {np.mean(run[-50:]):.3f} ({time.time() - t0:.0f} s)', flush=True)
+    return enc.eval(), step
+
+
+@torch.no_grad()
+def embed(enc: Encoder, scans: list[dict], views: int, seed: int, field: str = 'masks') -> list[torch.Tensor]:
+    """Per scan [views, n, E] embeddings: view 0 clean, the rest augmented."""
+    g = torch.Generator().manual_seed(seed)
+    enc.eval()
+    out = []
+    for s in scans:
+        x = to_torch(s['masks']) if field == 'masks' else ct_input(s['ct'])
+        vs = [enc(x)] + [enc(augment(x, g, binary=field == 'masks')) for _ in range(views - 1)]
+        out.append(torch.stack(vs))
+    return out
+
+
+def train_head(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int, per_batch: int = 16) -> Head:
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    head = Head()
+    opt = torch.optim.AdamW(head.parameters(), lr=3e-3, weight_decay=1e-4)
+    for step in range(steps):
+        for gr in opt.param_groups:
+            gr['lr'] = 3e-3 * 0.5 * (1 + math.cos(math.pi * step / steps))
+        pick = rng.integers(0, len(scans), per_batch)
+        xs, ys, seq, o = [], [], [], 0
+        for i in pick:
+            e = emb[i]
+            v = torch.from_numpy(rng.integers(0, e.shape[0], e.shape[1]))
+            xs.append(e[v, torch.arange(e.shape[1])])
+            ys.append(torch.from_numpy(scans[i]['levels']).long())
+            seq.append(slice(o, o + e.shape[1]))
+            o += e.shape[1]
+        x = torch.cat(xs)
+        drop = (torch.rand(x.shape) >= DROPOUT).float() / (1 - DROPOUT)
+        loss, _ = head_loss(head(x, drop), torch.cat(ys), seq)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return head.eval()
+
+
+@torch.no_grad()
+def mc_predict(head: Head, e: torch.Tensor, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean softmax over MC_PASSES dropout masks and its entropy, per vertebra."""
+    g = torch.Generator().manual_seed(seed)
+    n, width = e.shape
+    drop = (torch.rand(MC_PASSES, 1, width, generator=g) >= DROPOUT).float() / (1 - DROPOUT)
+    p = head(e[None].expand(MC_PASSES, n, width).reshape(-1, width), drop.expand(MC_PASSES, n, width).reshape(-1, width))
+    p = p.view(MC_PASSES, n, CLASSES).softmax(2).mean(0)
+    return p, -(p * p.clamp(min=1e-12).log()).sum(1)
+
+
+def learn_phi(outputs: list[tuple[torch.Tensor, torch.Tensor, np.ndarray]], steps: int = 300) -> dict[int, torch.Tensor]:
+    """φ_d = shift_d + Δ_d (kept ≥ 0), Δ learned by cross-entropy of the fused output at the
+    paper's settings on held-out identifier outputs."""
+    delta = {d: torch.zeros(CLASSES, CLASSES, requires_grad=True) for d in OFFSETS}
+    opt = torch.optim.Adam(delta.values(), lr=0.02)
+    for _ in range(steps):
+        phi = {d: (shift_phi(d) + delta[d]).clamp(min=0) for d in OFFSETS}
+        loss = sum(F.nll_loss(fuse(p, h, phi).clamp(min=1e-9).log(), torch.from_numpy(y).long()) for p, h, y in outputs) / len(outputs)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return {d: (shift_phi(d) + delta[d]).clamp(min=0).detach() for d in OFFSETS}
+
+
+def score(outputs: list[tuple[torch.Tensor, torch.Tensor, np.ndarray]], phi: dict | None, scans: list[dict] | None = None) -> dict:
+    """Top-1 accuracy and label MSE per vertebra, overall and by region (C/T/L)."""
+    pred, true = [], []
+    for p, h, y in outputs:
+        q = fuse(p, h, phi) if phi is not None else p
+        pred += q.argmax(1).tolist()
+        true += y.tolist()
+    pred, true = np.array(pred), np.array(true)
+    region = np.where(true < 7, 'C', np.where(true < 19, 'T', 'L'))
+    res = {'n': int(len(true)), 'top1': float((pred == true).mean()) if len(true) else None, 'mse': float(((pred - true) ** 2).mean()) if len(true) else None}
+    for r in 'CTL':
+        m = region == r
+        res[r] = {'n': int(m.sum()), 'top1': float((pred[m] == true[m]).mean()) if m.any() else None}
+    return res
+
+
+def outputs_of(head: Head, emb: list[torch.Tensor], scans: list[dict], seed: int = 0) -> list:
+    return [(*mc_predict(head, e[0], seed), s['levels']) for e, s in zip(emb, scans)]
+
+
+def train_end_to_end(scans: list[dict], field: str, minutes: float, seed: int) -> tuple[Encoder, Head, int]:
+    """Ablation baselines: encoder + head from scratch with the same total loss, no pre-training."""
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    enc, head = Encoder(), Head()
+    opt = torch.optim.AdamW([*enc.parameters(), *head.parameters()], lr=1e-3, weight_decay=1e-4)
+    step, t0 = 0, time.time()
+    while time.time() - t0 < minutes * 60:
+        enc.train(); head.train()
+        xs, ys, seq, o = [], [], [], 0
+        for i in rng.integers(0, len(scans), 4):
+            s = scans[i]
+            xs.append(augment(to_torch(s['masks']), g) if field == 'masks' else augment(ct_input(s['ct']), g, binary=False))
+            ys.append(torch.from_numpy(s['levels']).long())
+            seq.append(slice(o, o + len(s['levels'])))
+            o += len(s['levels'])
+        e = enc(torch.cat(xs))
+        drop = (torch.rand(e.shape) >= DROPOUT).float() / (1 - DROPOUT)
+        loss, _ = head_loss(head(e, drop), torch.cat(ys), seq)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        if step % 50 == 0:
+            print(f'{field} baseline step {step} loss {loss.item():.3f} ({time.time() - t0:.0f} s)', flush=True)
+    return enc.eval(), head.eval(), step
+
+
+# ---------------------------------------------------------------- main
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--pretrain-minutes', type=float, default=12)
+    ap.add_argument('--baseline-minutes', type=float, default=5)
+    ap.add_argument('--head-steps', type=int, default=1500)
+    ap.add_argument('--views', type=int, default=6)
+    ap.add_argument('--out', default='training/out/identifier')
+    ap.add_argument('--seed', type=int, default=0)
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    os.makedirs(a.out, exist_ok=True)
+    t0 = time.time()
+    train_ph = scans_of(build(list(HEAD_PHANTOMS)), 'phantom', 'phantom', ct=True)
+    fusion_ph = scans_of(build(list(FUSION_PHANTOMS)), 'phantom', 'phantom')
+    val_ph = scans_of(build(val_phantom_seeds()), 'phantom', 'phantom', ct=True)
+    reals = real_subjects()
+    real_scans = [s for c in reals for s in scans_of([real(c)], c.subject, 'real', ct=True)]
+    masked = [s for c in real_subjects('train') for s in scans_of(build([], [(c, 7000 + k) for k in range(3)]), c.subject, 'masked')]
+    print(f'data: {sum(len(s["levels"]) for s in train_ph)} train phantom vertebrae, {len(real_scans)} real scans, '
+          f'{len(masked)} mask-driven ({time.time() - t0:.0f} s)', flush=True)
+
+    vert = np.concatenate([s['masks'] for s in train_ph])
+    levels = np.concatenate([s['levels'] for s in train_ph])
+    enc, pre_steps = pretrain(vert, levels, a.pretrain_minutes, a.seed)
+    print(f'pre-training done: {pre_steps} steps ({time.time() - t0:.0f} s)', flush=True)
+
+    emb = lambda scans, views: embed(enc, scans, views, a.seed)
+    e_train, e_fusion, e_val = emb(train_ph, a.views), emb(fusion_ph, 1), emb(val_ph, 1)
+    e_real, e_masked = emb(real_scans, a.views), emb(masked, a.views)
+
+    # Shipped head: phantoms + every real mask + the mask-driven phantoms.
+    head = train_head(e_train + e_real + e_masked, train_ph + real_scans + masked, a.head_steps, a.seed)
+    phi = learn_phi(outputs_of(head, e_fusion, fusion_ph))
+    shift = {d: shift_phi(d) for d in OFFSETS}
+    out_val = outputs_of(head, e_val, val_ph)
+    metrics: dict = {'seed': a.seed, 'pretrain_steps': pre_steps, 'pretrain_minutes': a.pretrain_minutes, 'head_steps': a.head_steps,
+                     'val_phantoms': {'no_fusion': score(out_val, None), 'fusion_shift': score(out_val, shift), 'fusion_learned': score(out_val, phi)}}
+    print(json.dumps(metrics['val_phantoms']), flush=True)
+
+    # Leave one real subject out: head without that subject (and its mask-driven phantoms).
+    loso_out = []
+    for subj in LOSO_SUBJECTS:
+        keep = [i for i, s in enumerate(real_scans) if s['subject'] != subj]
+        keep_m = [i for i, s in enumerate(masked) if s['subject'] != subj]
+        h = train_head(e_train + [e_real[i] for i in keep] + [e_masked[i] for i in keep_m],
+                       train_ph + [real_scans[i] for i in keep] + [masked[i] for i in keep_m], a.head_steps, a.seed)
+        held = [i for i, s in enumerate(real_scans) if s['subject'] == subj]
+        loso_out += outputs_of(h, [e_real[i] for i in held], [real_scans[i] for i in held])
+        print(f'LOSO {subj}: {score(outputs_of(h, [e_real[i] for i in held], [real_scans[i] for i in held]), phi)}', flush=True)
+    metrics['real_loso'] = {'subjects': list(LOSO_SUBJECTS), 'no_fusion': score(loso_out, None), 'fusion_shift': score(loso_out, shift),
+                            'fusion_learned': score(loso_out, phi)}
+    print(json.dumps(metrics['real_loso']), flush=True)
+
+    # Table 3 ablation on the validation phantoms (heads trained on phantoms only, same budget).
+    ab = {}
+    for field, name in (('ct', 'raw CT crop'), ('masks', 'mask input')):
+        e2, h2, st = train_end_to_end(train_ph, field, a.baseline_minutes, a.seed)
+        ab[name] = {**score(outputs_of(h2, embed(e2, val_ph, 1, a.seed, field), val_ph), None), 'steps': st}
+    h_ph = train_head(e_train, train_ph, a.head_steps, a.seed)
+    o_ph = outputs_of(h_ph, e_val, val_ph)
+    ab['+ contrastive pre-training'] = score(o_ph, None)
+    ab['+ message fusion'] = score(o_ph, phi)
+    metrics['ablation_val_phantoms'] = ab
+    metrics['seconds'] = round(time.time() - t0)
+    print(json.dumps(ab), flush=True)
+
+    torch.save({'encoder': enc.state_dict(), 'head': head.state_dict()}, os.path.join(a.out, 'identifier.pt'))
+    with open(os.path.join(a.out, 'fusion.json'), 'w') as f:
+        json.dump({'classes': CLASSES, 'offsets': {str(d): phi[d].flatten().tolist() for d in OFFSETS},
+                   'about': 'φ_d row-major K×K: row = neighbour class, column = my class; learned from the shift prior'}, f)
+    np.save(os.path.join(a.out, 'embeddings.npy'), torch.cat([e[0] for e in e_val]).numpy())
+    np.save(os.path.join(a.out, 'embedding_levels.npy'), np.concatenate([s['levels'] for s in val_ph]))
+    with open(os.path.join(a.out, 'metrics.json'), 'w') as f:
+        json.dump(metrics, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
