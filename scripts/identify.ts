@@ -1,5 +1,5 @@
 /**
- * npm run identify -- [scan.nii.gz | DICOM folder] [--out DIR] [--threads N]
+ * npm run identify -- [scan.nii.gz | DICOM folder] [--out DIR] [--threads N] [--models DIR]
  *
  * Runs the app's pipeline (src/core + the shipped models, onnxruntime-web on WASM) on one scan in
  * node and writes, beside the scan or in DIR: <stem>_seg-vert_msk.nii.gz (VerSe labels on the
@@ -15,20 +15,22 @@ import { writeNifti } from '../src/core/nifti/writeNifti';
 import { analyse } from '../src/core/pipeline';
 import { loadScanFile, nodeModels } from './lib/nodeRuntime';
 
-function args(argv: string[]): { scan: string; out: string | null; threads: number } {
+function args(argv: string[]): { scan: string; out: string | null; threads: number; models: string | undefined } {
   let scan: string | null = null;
+  let models: string | undefined;
   let out: string | null = null;
   let threads = availableParallelism();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--out') out = argv[++i] ?? null;
     else if (a === '--threads') threads = Number(argv[++i]);
+    else if (a === '--models') models = argv[++i];
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run identify -- [scan.nii[.gz] | dicom-folder] [--out DIR] [--threads N]');
+      console.log('usage: npm run identify -- [scan.nii[.gz] | dicom-folder] [--out DIR] [--threads N] [--models DIR]');
       process.exit(0);
     } else scan = a;
   }
-  return { scan: resolve(scan ?? 'public/samples/sample-spine.nii.gz'), out, threads };
+  return { scan: resolve(scan ?? 'public/samples/sample-spine.nii.gz'), out, threads, models: models && resolve(models) };
 }
 
 async function main(): Promise<void> {
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
     console.error(`${a.scan}: ${scan.problem.message}${scan.problem.tip ? `\n  ${scan.problem.tip}` : ''}`);
     process.exit(2);
   }
-  const models = await nodeModels(a.threads);
+  const models = await nodeModels(a.threads, a.models);
   let last = '';
   const result = await analyse(scan.volume, models.manifest, models.runner, {
     onProgress: (p) => {
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
   if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(32) + '\r');
   const labelled = labelVertebrae(result.vertebrae, models.phi, models.manifest.fusion.defaults);
   const stem = scanStem(scan.name);
-  const outDir = a.out ? resolve(a.out) : scan.isFolder ? dirname(a.scan) : dirname(a.scan);
+  const outDir = a.out ? resolve(a.out) : dirname(a.scan); // a DICOM folder's results go beside the folder
   mkdirSync(outDir, { recursive: true });
   const names = exportNames(stem);
   writeFileSync(join(outDir, names.mask), writeNifti(labelMap(result.instances, labelled), { description: 'SpineCLUE Web vertebra labels (VerSe ids)' }));

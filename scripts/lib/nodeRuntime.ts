@@ -42,6 +42,6 @@ function loadDicomFolder(dir: string): LoadedScan {
 }
 
 /** The shipped models on onnxruntime-web's WASM backend (the browser's CPU path) in node. */
-export function nodeModels(threads: number, dir = MODELS_DIR): Promise<Models> {
+export function nodeModels(threads: number, dir: string = MODELS_DIR): Promise<Models> {
   return loadModels(ort, { read: async (f) => new Uint8Array(readFileSync(join(dir, f))), threads, webgpu: false });
 }

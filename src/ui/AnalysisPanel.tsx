@@ -97,7 +97,7 @@ function Results(): ReactElement {
         </thead>
         <tbody>
           {labelled.map((v) => (
-            <tr key={v.id} data-testid="vertebra-row" data-id={v.id} data-label={v.label} className={v.confidence < LOW_CONFIDENCE ? 'review' : ''}
+            <tr key={v.id} data-testid="vertebra-row" data-id={v.id} data-label={v.label} data-before={v.labelBefore} className={v.confidence < LOW_CONFIDENCE ? 'review' : ''}
               onClick={() => void activeViewer().then((viewer) => viewer.centreOn(v.centroid))}>
               <td>{v.name}</td>
               <td>{(v.confidence * 100).toFixed(0)} %</td>

@@ -1,0 +1,57 @@
+import { PNG } from 'pngjs';
+import { expect, test } from './fixtures';
+
+/** Share of canvas pixels that are clearly coloured (label overlay), not grey (CT). */
+function colouredShare(png: Buffer): number {
+  const img = PNG.sync.read(png);
+  let n = 0;
+  for (let i = 0; i < img.data.length; i += 4) {
+    const [r, g, b] = [img.data[i]!, img.data[i + 1]!, img.data[i + 2]!];
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
+  }
+  return n / (img.width * img.height);
+}
+
+const rowsOf = async (page: import('@playwright/test').Page): Promise<{ label: number; before: number }[]> =>
+  page.getByTestId('vertebra-row').evaluateAll((rows) => rows.map((r) => ({ label: Number(r.getAttribute('data-label')), before: Number(r.getAttribute('data-before')) })));
+
+test('the sample is analysed on start: progress, backend, labelled overlay and table', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/');
+  await expect(page.getByTestId('progress')).toBeVisible();
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.getByTestId('backend')).toContainText('2 threads');
+  const rows = await rowsOf(page);
+  expect(rows.length).toBeGreaterThanOrEqual(20);
+  // Cranial → caudal, each level once.
+  expect(rows.map((r) => r.label)).toEqual([...new Set(rows.map((r) => r.label))].sort((a, b) => a - b));
+  await expect.poll(async () => colouredShare(await page.getByTestId('viewer-canvas').screenshot()), { timeout: 15_000 }).toBeGreaterThan(0.005);
+});
+
+test('fusion controls relabel without re-running the networks; hops 0 gives the identifier’s labels', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/');
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  const timings = await page.getByTestId('timings').textContent();
+  await page.getByTestId('fusion-hops').fill('0');
+  const rows = await rowsOf(page);
+  expect(rows.every((r) => r.label === r.before)).toBe(true);
+  await page.getByTestId('fusion-reset').click();
+  await expect(page.getByTestId('fusion-hops')).toHaveValue('3');
+  await page.getByTestId('fusion-neighbours').selectOption('3');
+  await page.getByTestId('fusion-weighting').selectOption('literal');
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done');
+  expect(await page.getByTestId('timings').textContent()).toBe(timings); // no new run
+});
+
+test('cancel mid-run leaves a usable app that can analyse again', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/');
+  await expect(page.getByTestId('progress')).toBeVisible();
+  await page.getByTestId('cancel').click();
+  await expect(page.getByTestId('cancelled')).toBeVisible();
+  await page.getByRole('button', { name: 'Run again' }).click();
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  expect((await rowsOf(page)).length).toBeGreaterThan(0);
+});

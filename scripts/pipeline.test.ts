@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCentroids } from '../src/core/centroids';
+import { isScanError } from '../src/core/errors';
+import { labelVertebrae } from '../src/core/labelling';
+import { idRate } from '../src/core/metrics';
+import { readNifti } from '../src/core/nifti/readNifti';
+import { type Analysis, analyse } from '../src/core/pipeline';
+import type { Volume } from '../src/core/volume';
+import type { Models } from '../src/runtime/sessions';
+import { ROOT, loadScanFile, nodeModels } from './lib/nodeRuntime';
+
+/**
+ * The whole pipeline with the shipped models, in node (onnxruntime-web, WASM), on the built-in
+ * sample phantom against the ground truth kept beside it; and scans with no spine in them.
+ */
+const SAMPLE = join(ROOT, 'public', 'samples', 'sample-spine.nii.gz');
+let models: Models;
+let sample: Volume;
+let result: Analysis;
+
+beforeAll(async () => {
+  models = await nodeModels(2);
+  const s = await loadScanFile(SAMPLE);
+  if (!s.ok) throw new Error(s.problem.message);
+  sample = s.volume;
+  result = await analyse(sample, models.manifest, models.runner, { seed: 0 });
+}, 300_000);
+afterAll(async () => models?.release());
+
+describe('pipeline on the sample phantom', () => {
+  it('identifies ≥ 95 % of its vertebrae by VerSe’s rule (label right, within 20 mm, closest)', () => {
+    const labelled = labelVertebrae(result.vertebrae, models.phi, models.manifest.fusion.defaults);
+    const truth = readCentroids(JSON.parse(readFileSync(join(ROOT, 'public', 'samples', 'sample-spine_ctd.json'), 'utf8')), sample, 'voxel');
+    const r = idRate(labelled.map((v) => ({ label: v.label, world: v.centroid })), truth);
+    const missed = r.outcomes.filter((o) => !o.identified).map((o) => `${o.label}→${o.predicted}@${o.distanceMm.toFixed(0)}mm`);
+    console.log(`sample: ${r.identified}/${r.total} identified; missed ${missed.join(' ') || 'none'}; ${result.vertebrae.length} found, timings ${JSON.stringify(result.timings)}`);
+    expect(r.rate).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('returns the instance map on the scan’s own grid, with one id per found vertebra', () => {
+    expect(result.instances.dims).toEqual(sample.dims);
+    expect(result.instances.affine).toEqual(sample.affine);
+    const ids = new Set(result.instances.data);
+    for (const v of result.vertebrae) expect(ids.has(v.id)).toBe(true);
+    for (const v of result.vertebrae) expect(v.volumeMl).toBeGreaterThan(1);
+  });
+
+  it('the CLI writes a label map, centroids and a CSV that read back to the same vertebrae', () => {
+    const out = mkdtempSync(join(tmpdir(), 'spineclue-cli-'));
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/identify.ts', SAMPLE, '--out', out, '--threads', '2'], { cwd: ROOT, stdio: 'pipe' });
+    const map = readNifti(new Uint8Array(readFileSync(join(out, 'sample-spine_seg-vert_msk.nii.gz'))), { kind: 'label' }).volume;
+    expect(map.dims).toEqual(sample.dims);
+    const labels = [...new Set(map.data)].filter((l) => l > 0).sort((a, b) => a - b);
+    const ctd = JSON.parse(readFileSync(join(out, 'sample-spine_ctd.json'), 'utf8')) as { label?: number }[];
+    expect(ctd.slice(1).map((c) => c.label).sort((a, b) => a! - b!)).toEqual(labels);
+    const csv = readFileSync(join(out, 'sample-spine_vertebrae.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(labels.length + 1);
+  }, 300_000);
+});
+
+describe('pipeline on scans without a spine', () => {
+  const blank = (fill: (i: number, j: number, k: number) => number): Volume => {
+    const dims = [96, 96, 80] as const;
+    const data = new Int16Array(96 * 96 * 80);
+    let o = 0;
+    for (let k = 0; k < 80; k++) for (let j = 0; j < 96; j++) for (let i = 0; i < 96; i++) data[o++] = fill(i, j, k);
+    return { dims, affine: [1.5, 0, 0, 0, 0, 1.5, 0, 0, 0, 0, 2.5, 0, 0, 0, 0, 1], data };
+  };
+
+  it('finds nothing in soft tissue and air, without an exception', async () => {
+    const body = blank((i, j) => ((i - 48) ** 2 + (j - 48) ** 2 < 40 ** 2 ? 40 : -1000));
+    const r = await analyse(body, models.manifest, models.runner);
+    expect(r.vertebrae).toHaveLength(0);
+  }, 120_000);
+
+  it('stops a cancelled run with a "cancelled" error', async () => {
+    const signal = { aborted: false };
+    const run = analyse(sample, models.manifest, models.runner, { signal, onProgress: (p) => p.stage === 'localise' && (signal.aborted = true) });
+    await expect(run).rejects.toSatisfy((e: unknown) => isScanError(e) && e.code === 'cancelled');
+  }, 120_000);
+});
