@@ -1,5 +1,6 @@
 import { expose, transfer } from 'comlink';
 import { ScanError, type ScanWarning, isScanError } from '../src/core/errors';
+import { labelMap } from '../src/core/exports';
 import { ModelError } from '../src/core/manifest';
 import type { ScanInfo } from '../src/core/nifti/readNifti';
 import { writeNifti } from '../src/core/nifti/writeNifti';
@@ -15,6 +16,8 @@ let current: Volume | null = null;
 let models: Promise<Models> | null = null;
 /** The running analysis' cancel flag (one run at a time). */
 let running: { aborted: boolean } | null = null;
+/** The last analysis' instance map (scan grid and header geometry), for exports. */
+let lastInstances: Volume<Uint16Array> | null = null;
 
 export type OpenedScan =
   | { ok: true; info: ScanInfo; warnings: ScanWarning[]; /** Uncompressed NIfTI for the viewer. */ display: ArrayBuffer }
@@ -52,6 +55,7 @@ export const service = {
   /** Reads and validates a NIfTI file; returns its description and a display copy (transferred). */
   open(bytes: ArrayBuffer): OpenedScan {
     current = null;
+    lastInstances = null;
     const r = openScan(new Uint8Array(bytes));
     if (!r.ok) return r;
     current = r.result.volume;
@@ -81,8 +85,10 @@ export const service = {
       const ready = await service.prepare();
       if (!ready.ok) return ready;
       const m = await models!;
+      lastInstances = null;
       const r = await analyse(current, m.manifest, m.runner, { onProgress, signal: flag, seed, now: () => performance.now() });
       if (flag.aborted) throw new ScanError('cancelled', 'The analysis was cancelled.');
+      lastInstances = r.instances;
       const instances = r.instances.data.buffer.slice(0) as ArrayBuffer;
       const overlay = writeNifti(r.instances, { gzip: false }).buffer as ArrayBuffer;
       return transfer(
@@ -105,6 +111,14 @@ export const service = {
     }
   },
 
+  /** The label map (VerSe ids for instance ids) as .nii.gz on the scan's grid, keeping its header geometry. */
+  exportLabelMap(labels: { id: number; label: number }[]): ArrayBuffer | null {
+    if (!lastInstances) return null;
+    const bytes = writeNifti(labelMap(lastInstances, labels), { description: 'SpineCLUE Web vertebra labels (VerSe ids)' });
+    const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    return transfer(buf, [buf]);
+  },
+
   /** Stops the running analysis at its next batch boundary. */
   cancel(): void {
     if (running) running.aborted = true;
@@ -113,6 +127,7 @@ export const service = {
   /** Frees the held scan. */
   close(): void {
     current = null;
+    lastInstances = null;
   },
 };
 

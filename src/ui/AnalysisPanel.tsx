@@ -1,5 +1,6 @@
 import { type ReactElement, useEffect, useState } from 'react';
-import { labelName as labelNameOf } from '../core/labels';
+import { labelColour, labelName as labelNameOf } from '../core/labels';
+import { exportResult } from './exportActions';
 import type { Stage } from '../core/pipeline';
 import { activeViewer } from '../viewer/activeViewer';
 import { useAnalysisActions, useAnalysisStore } from './state/analysisStore';
@@ -74,8 +75,12 @@ export function AnalysisPanel(): ReactElement | null {
   );
 }
 
+/** Level names a vertebra can be given: C1–L5, and the transitional L6 and T13. */
+const LEVELS = [...Array.from({ length: 24 }, (_, i) => i + 1), 25, 28];
+
 function Results(): ReactElement {
-  const { labelled, timings } = useAnalysisStore();
+  const { labelled, timings, past, future } = useAnalysisStore();
+  const { relabel, anchor, shift, undo, redo } = useAnalysisActions();
   if (!labelled.length) {
     return (
       <p className="problem" data-testid="no-vertebrae">
@@ -83,8 +88,20 @@ function Results(): ReactElement {
       </p>
     );
   }
+  const review = labelled.filter((v) => v.confidence < LOW_CONFIDENCE).length;
   return (
     <>
+      {review > 0 && (
+        <p className="review-note" data-testid="review-note">
+          {review} vertebra{review > 1 ? 'e' : ''} below {LOW_CONFIDENCE * 100} % confidence: check {review > 1 ? 'them' : 'it'} (⚠).
+        </p>
+      )}
+      <div className="toolbar">
+        <button type="button" data-testid="shift-up" title="All labels one level up (Shift+↑)" onClick={() => shift(-1)}>All ↑</button>
+        <button type="button" data-testid="shift-down" title="All labels one level down (Shift+↓)" onClick={() => shift(1)}>All ↓</button>
+        <button type="button" data-testid="undo" disabled={!past.length} title="Undo (Ctrl+Z)" onClick={undo}>Undo</button>
+        <button type="button" data-testid="redo" disabled={!future.length} title="Redo (Ctrl+Y)" onClick={redo}>Redo</button>
+      </div>
       <table className="vertebrae" data-testid="vertebrae">
         <thead>
           <tr>
@@ -93,21 +110,39 @@ function Results(): ReactElement {
             <th title="Entropy of the MC-dropout mean (nats)">Unc.</th>
             <th>Vol. ml</th>
             <th title="Identifier alone, before message fusion">Before</th>
+            <th title="This one is right: relabel the others consecutively">Anchor</th>
           </tr>
         </thead>
         <tbody>
           {labelled.map((v) => (
-            <tr key={v.id} data-testid="vertebra-row" data-id={v.id} data-label={v.label} data-before={v.labelBefore} className={v.confidence < LOW_CONFIDENCE ? 'review' : ''}
+            <tr key={v.id} data-testid="vertebra-row" data-id={v.id} data-label={v.label} data-before={v.labelBefore} data-corrected={v.corrected}
+              className={`${v.confidence < LOW_CONFIDENCE ? 'review' : ''} ${v.corrected ? 'corrected' : ''}`}
               onClick={() => void activeViewer().then((viewer) => viewer.centreOn(v.centroid))}>
-              <td>{v.name}</td>
+              <td>
+                <span className="swatch" style={{ background: `rgb(${labelColour(v.label).join(',')})` }} />
+                <select aria-label={`Level of vertebra ${v.id}`} data-testid="relabel" value={v.label} onClick={(e) => e.stopPropagation()}
+                  onChange={(e) => relabel(v.id, Number(e.target.value))}>
+                  {LEVELS.map((l) => (
+                    <option key={l} value={l}>{labelNameOf(l)}</option>
+                  ))}
+                </select>
+              </td>
               <td>{(v.confidence * 100).toFixed(0)} %</td>
               <td>{v.uncertainty.toFixed(2)}</td>
               <td>{v.volumeMl.toFixed(1)}</td>
-              <td>{v.labelBefore !== v.label ? `${labelNameOf(v.labelBefore)}` : ''}</td>
+              <td>{v.labelBefore !== v.label ? labelNameOf(v.labelBefore) : ''}</td>
+              <td>
+                <button type="button" className="anchor" data-testid="anchor" title={`${labelNameOf(v.label)} is right: number the others from it`}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    anchor(v.id, v.label);
+                  }}>⚓</button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <Contenders />
       {timings && (
         <p className="timings" data-testid="timings">
           {(timings.total! / 1000).toFixed(1)} s (localise {(timings.localise! / 1000).toFixed(1)}, segment {(timings.segment! / 1000).toFixed(1)}, identify{' '}
@@ -115,11 +150,37 @@ function Results(): ReactElement {
         </p>
       )}
       <FusionControls />
+      <Exports />
     </>
   );
 }
 
+/** Per vertebra, its fused probability over neighbouring levels: which contenders there were. */
+function Contenders(): ReactElement {
+  const { labelled } = useAnalysisStore();
+  return (
+    <div className="contenders" data-testid="contenders" title="Fused probability per level (columns C1…L5) for each vertebra (rows)">
+      {labelled.map((v) => (
+        <div key={v.id} className="contender-row">
+          {v.fused.map((p, c) => (
+            <span key={c} style={{ opacity: Math.max(0.04, p), background: `rgb(${labelColour(c + 1).join(',')})` }} />
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
 
+function Exports(): ReactElement {
+  return (
+    <div className="exports" data-testid="exports">
+      <button type="button" data-testid="export-mask" onClick={() => void exportResult('mask')}>Label map (.nii.gz)</button>
+      <button type="button" data-testid="export-ctd" onClick={() => void exportResult('ctd')}>Centroids (.json)</button>
+      <button type="button" data-testid="export-csv" onClick={() => void exportResult('csv')}>Table (.csv)</button>
+      <button type="button" data-testid="export-png" onClick={() => void exportResult('png')}>Screenshot (.png)</button>
+    </div>
+  );
+}
 
 function FusionControls(): ReactElement {
   const { fusion, fusionMs } = useAnalysisStore();

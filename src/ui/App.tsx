@@ -2,6 +2,7 @@ import { type ReactElement, useEffect } from 'react';
 import { AnalysisPanel } from './AnalysisPanel';
 import { DropZone } from './DropZone';
 import { ScanPanel } from './ScanPanel';
+import { Shortcuts } from './Shortcuts';
 import { useScanActions, useScanStore } from './state/scanStore';
 import { ViewerCanvas } from './ViewerCanvas';
 
@@ -16,7 +17,11 @@ export function App(): ReactElement {
       <header>
         <h1>SpineCLUE Web</h1>
         <DropZone />
+        <button type="button" data-testid="help-button" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" onClick={() => window.dispatchEvent(new KeyboardEvent('keydown', { key: '?' }))}>
+          ?
+        </button>
       </header>
+      <Shortcuts />
       <main>
         <ViewerCanvas />
         <div className="side">

@@ -1,18 +1,47 @@
-import { type ReactElement, useEffect, useRef } from 'react';
-import { resetActiveViewer, setActiveViewer } from '../viewer/activeViewer';
-import { ScanViewer } from '../viewer/ScanViewer';
+import { type ReactElement, useEffect, useRef, useState } from 'react';
+import { activeViewer, resetActiveViewer, setActiveViewer } from '../viewer/activeViewer';
+import { ScanViewer, WINDOWS } from '../viewer/ScanViewer';
+import { useAnalysisStore } from './state/analysisStore';
 
-/** The NiiVue canvas; registers its viewer so loaders can show scans in it. */
+/** The NiiVue canvas with its view controls (window presets, overlay opacity) and the label under the cursor. */
 export function ViewerCanvas(): ReactElement {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const [hoverId, setHoverId] = useState(0);
+  const [opacity, setOpacity] = useState(0.5);
+  const [preset, setPreset] = useState<keyof typeof WINDOWS>('bone');
+  const labelled = useAnalysisStore((s) => s.labelled);
   useEffect(() => {
     if (!canvas.current) return;
-    setActiveViewer(new ScanViewer(canvas.current));
+    const v = new ScanViewer(canvas.current);
+    v.onHover = setHoverId;
+    setActiveViewer(v);
     return resetActiveViewer;
   }, []);
+  const hovered = labelled.find((v) => v.id === hoverId);
+  const choose = (w: keyof typeof WINDOWS): void => {
+    setPreset(w);
+    void activeViewer().then((v) => v.setWindow(WINDOWS[w]));
+  };
   return (
     <div className="viewer">
       <canvas ref={canvas} data-testid="viewer-canvas" />
+      <div className="view-controls">
+        {(Object.keys(WINDOWS) as (keyof typeof WINDOWS)[]).map((w) => (
+          <button key={w} type="button" data-testid={`window-${w}`} aria-pressed={preset === w} onClick={() => choose(w)}>
+            {w === 'bone' ? 'Bone' : 'Soft tissue'}
+          </button>
+        ))}
+        <label>
+          Labels
+          <input type="range" min={0} max={1} step={0.05} value={opacity} data-testid="overlay-opacity"
+            onChange={(e) => {
+              const o = Number(e.target.value);
+              setOpacity(o);
+              void activeViewer().then((v) => v.setOverlayOpacity(o));
+            }} />
+        </label>
+        <span className="hover-label" data-testid="hover-label">{hovered ? hovered.name : ''}</span>
+      </div>
     </div>
   );
 }

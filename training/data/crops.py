@@ -76,12 +76,22 @@ def detector_samples(ct: np.ndarray, lab: np.ndarray, spec: CropSpec) -> list[di
     return out
 
 
+def cache_folder(case_id: str, spec: CropSpec, cache: str | None = CACHE) -> str | None:
+    key = f"{case_id}-{hashlib.sha1(json.dumps(asdict(spec), sort_keys=True).encode()).hexdigest()[:8]}"
+    return os.path.join(cache, key) if cache else None
+
+
+def cached(case_id: str, spec: CropSpec, cache: str | None = CACHE) -> dict | None:
+    """The cached samples of a case, or None (then the case must be made and `extract`ed)."""
+    folder = cache_folder(case_id, spec, cache)
+    return load(folder) if folder and os.path.exists(os.path.join(folder, 'meta.json')) else None
+
+
 def extract(case_id: str, ct_img: nib.Nifti1Image | None, mask_img: nib.Nifti1Image, centroids: dict[int, np.ndarray],
             spec: CropSpec = CropSpec(), cache: str | None = CACHE) -> dict:
     """All stage samples of one case (CT may be absent: identifier samples only). Cached by case
     id and spec; a second call reads the .npy files back."""
-    key = f"{case_id}-{hashlib.sha1(json.dumps(asdict(spec), sort_keys=True).encode()).hexdigest()[:8]}"
-    folder = os.path.join(cache, key) if cache else None
+    folder = cache_folder(case_id, spec, cache)
     if folder and os.path.exists(os.path.join(folder, 'meta.json')):
         return load(folder)
     lab, aff = to_canonical(mask_img, spec.spacing, 0)

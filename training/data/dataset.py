@@ -6,7 +6,7 @@ from multiprocessing import Pool
 
 import numpy as np
 
-from .crops import CropSpec, extract
+from .crops import CropSpec, cached, extract
 from .split import real_split
 from .verse import Case, real_cases
 
@@ -25,6 +25,8 @@ def _centres(case) -> dict[int, np.ndarray]:
 
 def phantom(seed: int) -> dict:
     from ..phantoms.case import Options, make_case
+    if (hit := cached(f'phantom-{seed}', SPEC)) is not None:   # skip the (slow) rendering
+        return hit
     case = make_case(seed, Options(max_voxels=6_000_000))
     return extract(f'phantom-{seed}', case.ct, case.mask, _centres(case), SPEC)
 
@@ -33,6 +35,8 @@ def masked(args: tuple[Case, int]) -> dict:
     """A mask-driven phantom around a real mask (seeded)."""
     from ..phantoms.from_mask import make_from_mask
     real, seed = args
+    if (hit := cached(f'masked-{real.id}-{seed}', SPEC)) is not None:
+        return hit
     case = make_from_mask(real, seed)
     return extract(f'masked-{real.id}-{seed}', case.ct, case.mask, _centres(case), SPEC)
 

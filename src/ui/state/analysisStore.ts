@@ -1,6 +1,7 @@
 import { proxy } from 'comlink';
 import { create } from 'zustand';
 import { type FusionParams, PAPER_FUSION, type PhiSet } from '../../core/fusion';
+import { type Corrections, anchorAt, clearCorrection, relabel as relabelOne, shiftAll } from '../../core/corrections';
 import { type LabelledVertebra, labelVertebrae } from '../../core/labelling';
 import { labelColour } from '../../core/labels';
 import type { ScanProblem } from '../../core/openScan';
@@ -24,8 +25,10 @@ interface AnalysisState {
   phi: PhiSet | null;
   fusion: FusionParams;
   defaults: FusionParams;
-  /** Instance id → VerSe label set by the user. */
-  corrections: Map<number, number>;
+  /** Instance id → VerSe label set by the user; with undo/redo stacks. */
+  corrections: Corrections;
+  past: Corrections[];
+  future: Corrections[];
   labelled: LabelledVertebra[];
   timings: Record<string, number> | null;
   /** Fusion recompute time of the last change (ms), for the benchmark and the status line. */
@@ -36,6 +39,12 @@ interface AnalysisState {
     reset: () => void;
     setFusion: (p: Partial<FusionParams>) => void;
     resetFusion: () => void;
+    relabel: (id: number, label: number) => void;
+    clearCorrection: (id: number) => void;
+    shift: (delta: number) => void;
+    anchor: (id: number, label: number) => void;
+    undo: () => void;
+    redo: () => void;
   };
 }
 
@@ -63,7 +72,7 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
 
   const run = async (): Promise<void> => {
     const id = ++latestRun;
-    set({ status: 'running', progress: null, startedAt: performance.now(), problem: null, found: [], labelled: [], instances: null, corrections: new Map(), timings: null });
+    set({ status: 'running', progress: null, startedAt: performance.now(), problem: null, found: [], labelled: [], instances: null, corrections: new Map(), past: [], future: [], timings: null });
     (await activeViewer()).clearLabels();
     const pipeline = getPipeline();
     let out;
@@ -103,6 +112,13 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
     await (await activeViewer()).showLabels(out.overlay, labelTable(labelled));
   };
 
+  /** A new corrections value, remembered for undo (a new edit drops the redo stack). */
+  const correct = (next: Corrections): void => {
+    const s = get();
+    if (s.status !== 'done') return;
+    relabel({ corrections: next, past: [...s.past, s.corrections], future: [] });
+  };
+
   return {
     status: 'idle',
     progress: null,
@@ -115,6 +131,8 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
     fusion: PAPER_FUSION,
     defaults: PAPER_FUSION,
     corrections: new Map(),
+    past: [],
+    future: [],
     labelled: [],
     timings: null,
     fusionMs: 0,
@@ -131,6 +149,18 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
       },
       setFusion: (p) => relabel({ fusion: { ...get().fusion, ...p } }),
       resetFusion: () => relabel({ fusion: get().defaults }),
+      relabel: (id, label) => correct(relabelOne(get().corrections, id, label)),
+      clearCorrection: (id) => correct(clearCorrection(get().corrections, id)),
+      shift: (delta) => correct(shiftAll(get().labelled, delta)),
+      anchor: (id, label) => correct(anchorAt(get().labelled, id, label)),
+      undo: () => {
+        const { past, corrections, future } = get();
+        if (past.length) relabel({ corrections: past[past.length - 1]!, past: past.slice(0, -1), future: [corrections, ...future] });
+      },
+      redo: () => {
+        const { past, corrections, future } = get();
+        if (future.length) relabel({ corrections: future[0]!, past: [...past, corrections], future: future.slice(1) });
+      },
     },
   };
 });

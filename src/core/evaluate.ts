@@ -1,0 +1,61 @@
+import type { Centroid } from './centroids';
+import { canonicalGrid, toCanonical } from './geometry/canonical';
+import { apply } from './geometry/mat4';
+import type { LabelledVertebra } from './labelling';
+import { idRate, type IdRate } from './metrics';
+import { bodyCentre } from './stages/bodyCentre';
+import { instanceBoxes } from './stages/idCrop';
+import type { Volume } from './volume';
+
+/**
+ * Ground truth from a VerSe mask when no centroid file is given: per label, the vertebral-body
+ * centre (anterior 40 %; C1: its ring's centre of mass), world mm — the rule training/data/verse.py
+ * uses, within 1–8 mm of VerSe's annotations on the cases that have both.
+ */
+export function centroidsFromMask(mask: Volume<Uint8Array | Uint16Array>): Centroid[] {
+  const grid = canonicalGrid(mask.dims, mask.affine, 'native');
+  const can = toCanonical(mask, grid, 'nearest');
+  return instanceBoxes(can.data, grid.dims).map((b) => {
+    const { body, mass } = bodyCentre(can.data, grid.dims, b);
+    return { label: b.id, world: apply(grid.affine, b.id === 1 ? mass : body) };
+  });
+}
+
+/** Dice per ground-truth label between two label maps on the same grid. */
+export function dicePerLabel(pred: ArrayLike<number>, truth: ArrayLike<number>): Map<number, number> {
+  const inter = new Map<number, number>();
+  const np = new Map<number, number>();
+  const nt = new Map<number, number>();
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i]!, p = pred[i]!;
+    if (t) nt.set(t, (nt.get(t) ?? 0) + 1);
+    if (p) np.set(p, (np.get(p) ?? 0) + 1);
+    if (t && t === p) inter.set(t, (inter.get(t) ?? 0) + 1);
+  }
+  const out = new Map<number, number>();
+  for (const [l, n] of nt) out.set(l, (2 * (inter.get(l) ?? 0)) / (n + (np.get(l) ?? 0)));
+  return out;
+}
+
+export interface CaseScore {
+  id: IdRate;
+  /** Ground-truth vertebrae with a found vertebra (any label) within 10 mm: localisation recall. */
+  foundWithin10mm: number;
+  /** Mean distance from each ground-truth centre to the closest found one (mm). */
+  meanDistanceMm: number | null;
+  /** Squared label error of the closest prediction, averaged (Table 3's MSE). */
+  labelMse: number | null;
+  allCorrect: boolean;
+}
+
+export function scoreCase(labelled: readonly LabelledVertebra[], truth: readonly Centroid[]): CaseScore {
+  const id = idRate(labelled.map((v) => ({ label: v.label, world: v.centroid })), truth);
+  const near = id.outcomes.filter((o) => o.predicted !== null);
+  return {
+    id,
+    foundWithin10mm: id.outcomes.filter((o) => o.distanceMm <= 10).length,
+    meanDistanceMm: near.length ? near.reduce((a, o) => a + o.distanceMm, 0) / near.length : null,
+    labelMse: near.length ? near.reduce((a, o) => a + (o.predicted! - o.label) ** 2, 0) / near.length : null,
+    allCorrect: id.total > 0 && id.identified === id.total,
+  };
+}
