@@ -1,4 +1,5 @@
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
 
 // Cross-origin isolation makes SharedArrayBuffer (and so WASM threads) available.
@@ -7,8 +8,34 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// Offline after one visit: the app, the ORT and dcm2niix wasm, every model and the sample are
+// precached (Workbox skips files over 2 MiB unless told otherwise; the ORT wasm is ~27 MB).
+const pwa = VitePWA({
+  registerType: 'prompt', // a new version waits until the user reloads: never mid-run
+  injectRegister: null, // registered in src/ui/pwa.ts, which announces updates
+  includeAssets: ['favicon.svg', 'icon-192.png', 'icon-512.png'],
+  manifest: {
+    name: 'SpineCLUE Web',
+    short_name: 'SpineCLUE',
+    description: 'Vertebra localisation, segmentation and labelling for CT, in the browser, offline.',
+    display: 'standalone',
+    background_color: '#111111',
+    theme_color: '#111111',
+    icons: [
+      { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' },
+    ],
+  },
+  workbox: {
+    globPatterns: ['**/*.{js,mjs,css,html,svg,png,wasm,onnx,json,gz}'],
+    maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+    navigateFallback: 'index.html',
+  },
+});
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), pwa],
   server: { headers: isolation },
   preview: { headers: isolation, port: 4173, strictPort: false },
   worker: { format: 'es' },

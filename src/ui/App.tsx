@@ -3,6 +3,7 @@ import { AnalysisPanel } from './AnalysisPanel';
 import { DropZone } from './DropZone';
 import { ScanPanel } from './ScanPanel';
 import { Shortcuts } from './Shortcuts';
+import { UpdateBanner } from './UpdateBanner';
 import { useScanActions, useScanStore } from './state/scanStore';
 import { ViewerCanvas } from './ViewerCanvas';
 
@@ -22,6 +23,7 @@ export function App(): ReactElement {
         </button>
       </header>
       <Shortcuts />
+      <UpdateBanner />
       <main>
         <ViewerCanvas />
         <div className="side">
