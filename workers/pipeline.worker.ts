@@ -39,6 +39,7 @@ export type AnalysisOutcome =
       overlay: ArrayBuffer;
       candidates: number;
       timings: Record<string, number>;
+      work: Record<string, number>;
       backend: Backend;
       fusion: FusionSetup;
     }
@@ -99,6 +100,7 @@ export const service = {
           overlay,
           candidates: r.candidates,
           timings: r.timings,
+          work: { ...r.work },
           backend: m.backend,
           fusion: { phi: [...m.phi.entries()].map(([d, a]) => [d, Array.from(a)] as [number, number[]]), defaults: m.manifest.fusion.defaults },
         },

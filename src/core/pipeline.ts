@@ -74,18 +74,48 @@ export interface Analysis {
   instances: Volume<Uint16Array>;
   candidates: number;
   boxes: number;
-  timings: Record<Stage, number> & { total: number };
+  /** ms per stage, in total, and inside the networks (the rest is pre/post-processing). */
+  timings: Record<Stage, number> & { total: number; inference: number };
+  /** Network work done: input pixels of the detector, crops and head passes (for GFLOPs per scan). */
+  work: Work;
+}
+
+export interface Work {
+  detectorPixels: number;
+  segmenterCrops: number;
+  encoderCrops: number;
+  headPasses: number;
+}
+
+/** The runner, timed and counted. */
+function metered(runner: Runner, now: () => number, work: Work, timings: { inference: number }): Runner {
+  const time = async <T>(f: () => Promise<T>): Promise<T> => {
+    const t = now();
+    try {
+      return await f();
+    } finally {
+      timings.inference += now() - t;
+    }
+  };
+  return {
+    detect: (b, n, u, v) => ((work.detectorPixels += n * u * v), time(() => runner.detect(b, n, u, v))),
+    segment: (b, n, s) => ((work.segmenterCrops += n), time(() => runner.segment(b, n, s))),
+    encode: (b, n, s) => ((work.encoderCrops += n), time(() => runner.encode(b, n, s))),
+    head: (e, d, n, w) => ((work.headPasses += n), time(() => runner.head(e, d, n, w))),
+  };
 }
 
 const check = (signal: PipelineOptions['signal']): void => {
   if (signal?.aborted) throw new ScanError('cancelled', 'The analysis was cancelled.');
 };
 
-export async function analyse(ct: Volume, manifest: Manifest, runner: Runner, opt: PipelineOptions = {}): Promise<Analysis> {
+export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, opt: PipelineOptions = {}): Promise<Analysis> {
   const now = opt.now ?? Date.now;
   const progress = opt.onProgress ?? (() => undefined);
   const t0 = now();
-  const timings = { prepare: 0, localise: 0, segment: 0, identify: 0, total: 0 };
+  const timings = { prepare: 0, localise: 0, segment: 0, identify: 0, total: 0, inference: 0 };
+  const work: Work = { detectorPixels: 0, segmenterCrops: 0, encoderCrops: 0, headPasses: 0 };
+  const runner = metered(networks, now, work, timings);
   progress({ stage: 'prepare', done: 0, total: 1 });
   const grid = canonicalGrid(ct.dims, ct.affine, manifest.spacing);
   const can = toCanonical(ct, grid, 'linear');
@@ -109,7 +139,7 @@ export async function analyse(ct: Volume, manifest: Manifest, runner: Runner, op
   }
   timings.identify = now() - t;
   timings.total = now() - t0;
-  return { vertebrae, instances: { ...instances, affine: ct.affine, ...(ct.source ? { source: ct.source } : {}) }, candidates: candidates.length, boxes, timings };
+  return { vertebrae, instances: { ...instances, affine: ct.affine, ...(ct.source ? { source: ct.source } : {}) }, candidates: candidates.length, boxes, timings, work };
 }
 
 /** Stage 1: slices → detector → boxes in canonical mm → dual-factor clustering. */

@@ -8,7 +8,8 @@ type Ort = typeof OrtModule;
 
 /** Which backend runs the models, and why (shown to the user). */
 export interface Backend {
-  name: 'webgpu' | 'wasm';
+  /** 'cpu' only in node with onnxruntime-node (the native ceiling the benchmark compares against). */
+  name: 'webgpu' | 'wasm' | 'cpu';
   threads: number;
   /** Why WebGPU is not in use, when it is not. */
   reason?: string;
@@ -31,6 +32,8 @@ export interface LoadOptions {
   threads: number;
   /** Test hook: make WebGPU session creation fail, to exercise the fallback. */
   failWebGpu?: boolean;
+  /** The CPU provider: 'wasm' (onnxruntime-web, as in the browser) or 'cpu' (onnxruntime-node). */
+  cpu?: 'wasm' | 'cpu';
 }
 
 const decoder = new TextDecoder();
@@ -57,6 +60,7 @@ export async function loadModels(ort: Ort, opt: LoadOptions): Promise<Models> {
     await verifyModel(name, b, e.sha256);
     bytes[name] = b;
   }
+  if (opt.cpu === 'cpu') return build(manifest, phi, ort, await createAll(ort, bytes, 'cpu', opt.threads), { name: 'cpu', threads: opt.threads });
   ort.env.wasm.numThreads = opt.threads;
   let reason: string | undefined = opt.webgpu ? undefined : 'WebGPU is not available in this browser';
   if (opt.webgpu) {
@@ -72,10 +76,11 @@ export async function loadModels(ort: Ort, opt: LoadOptions): Promise<Models> {
   return build(manifest, phi, ort, sessions, { name: 'wasm', threads: ort.env.wasm.numThreads ?? opt.threads, ...(reason ? { reason } : {}) });
 }
 
-async function createAll(ort: Ort, bytes: Record<ModelName, Uint8Array>, ep: 'webgpu' | 'wasm'): Promise<Record<ModelName, OrtModule.InferenceSession>> {
+async function createAll(ort: Ort, bytes: Record<ModelName, Uint8Array>, ep: 'webgpu' | 'wasm' | 'cpu', threads?: number): Promise<Record<ModelName, OrtModule.InferenceSession>> {
   const out = {} as Record<ModelName, OrtModule.InferenceSession>;
+  const options: OrtModule.InferenceSession.SessionOptions = { executionProviders: [ep], graphOptimizationLevel: 'all', ...(ep === 'cpu' && threads ? { intraOpNumThreads: threads } : {}) };
   try {
-    for (const name of MODEL_NAMES) out[name] = await ort.InferenceSession.create(bytes[name], { executionProviders: [ep], graphOptimizationLevel: 'all' });
+    for (const name of MODEL_NAMES) out[name] = await ort.InferenceSession.create(bytes[name], options);
   } catch (err) {
     await Promise.all(Object.values(out).map((s) => s.release()));
     throw err;

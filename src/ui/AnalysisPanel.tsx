@@ -79,7 +79,7 @@ export function AnalysisPanel(): ReactElement | null {
 const LEVELS = [...Array.from({ length: 24 }, (_, i) => i + 1), 25, 28];
 
 function Results(): ReactElement {
-  const { labelled, timings, past, future } = useAnalysisStore();
+  const { labelled, timings, work, past, future } = useAnalysisStore();
   const { relabel, anchor, shift, undo, redo } = useAnalysisActions();
   if (!labelled.length) {
     return (
@@ -144,7 +144,7 @@ function Results(): ReactElement {
       </table>
       <Contenders />
       {timings && (
-        <p className="timings" data-testid="timings">
+        <p className="timings" data-testid="timings" data-timings={JSON.stringify(timings)} data-work={JSON.stringify(work)}>
           {(timings.total! / 1000).toFixed(1)} s (localise {(timings.localise! / 1000).toFixed(1)}, segment {(timings.segment! / 1000).toFixed(1)}, identify{' '}
           {(timings.identify! / 1000).toFixed(1)})
         </p>

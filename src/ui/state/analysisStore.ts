@@ -31,6 +31,7 @@ interface AnalysisState {
   future: Corrections[];
   labelled: LabelledVertebra[];
   timings: Record<string, number> | null;
+  work: Record<string, number> | null;
   /** Fusion recompute time of the last change (ms), for the benchmark and the status line. */
   fusionMs: number;
   actions: {
@@ -64,10 +65,15 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
     const s = { ...get(), ...patch };
     if (!s.phi) return set(patch);
     const t0 = performance.now();
+    performance.mark('relabel-start');
     const labelled = labelVertebrae(s.found, s.phi, s.fusion, s.corrections);
     const fusionMs = performance.now() - t0;
     set({ ...patch, labelled, fusionMs });
-    void activeViewer().then((v) => v.setLabelTable(labelTable(labelled)));
+    void activeViewer().then((v) => {
+      v.setLabelTable(labelTable(labelled));
+      // Slider-to-repaint latency (npm run bench reads it): until the frame after the recolour.
+      requestAnimationFrame(() => performance.measure('relabel-repaint', 'relabel-start'));
+    });
   };
 
   const run = async (): Promise<void> => {
@@ -108,6 +114,7 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
       defaults: out.fusion.defaults,
       labelled,
       timings: out.timings,
+      work: out.work,
     });
     await (await activeViewer()).showLabels(out.overlay, labelTable(labelled));
   };
@@ -135,6 +142,7 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
     future: [],
     labelled: [],
     timings: null,
+    work: null,
     fusionMs: 0,
     actions: {
       run,

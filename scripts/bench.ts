@@ -1,0 +1,163 @@
+/**
+ * npm run bench [-- --runs N] [--only node|browser] [--md docs/BENCHMARKS.md]
+ *
+ * Speed and memory of the whole pipeline on this machine, for the built-in full-spine phantom, a
+ * lumbar-only phantom and the real CTs in ../shared: onnxruntime-web WASM in node (1 and 2 threads),
+ * onnxruntime-node (native CPU ceiling, same models), and the built app in headless Chromium (WASM,
+ * threads on). Each ≥ 5 runs, median and min–max; per stage, inference vs the rest, GFLOPs per scan
+ * and attained GFLOP/s, fusion recompute and slider-to-repaint latency, peak memory.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import { labelVertebrae } from '../src/core/labelling';
+import { PAPER_FUSION } from '../src/core/fusion';
+import { analyse, type Analysis } from '../src/core/pipeline';
+import { loadModels, type Models } from '../src/runtime/sessions';
+import { MODELS_DIR, ROOT, loadScanFile } from './lib/nodeRuntime';
+
+export const BENCH_DIR = join(ROOT, 'bench');
+const REAL = join(ROOT, '..', 'shared', 'data', 'real');
+
+export interface BenchCase {
+  name: string;
+  path: string;
+}
+
+/** The benchmark scans: sample, a lumbar-only phantom (made once, seeded), the real CTs present. */
+export function benchCases(): BenchCase[] {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const lumbar = join(BENCH_DIR, 'lumbar-phantom.nii.gz');
+  if (!existsSync(lumbar)) {
+    execFileSync('/usr/bin/python3', ['-c', `
+from training.phantoms.case import Options, make_case
+import nibabel as nib
+c = make_case(424242, Options(fov='lumbar', spacing=(0.8, 0.8, 2.0), orientation='LPS', metal=False, fractures=0))
+nib.save(c.ct, '${lumbar}')`], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const cases = [
+    { name: 'sample (full spine phantom)', path: join(ROOT, 'public', 'samples', 'sample-spine.nii.gz') },
+    { name: 'lumbar-only phantom', path: lumbar },
+  ];
+  for (const [name, rel] of [
+    ['VerSe sub-verse006', 'verse/sub-verse006_ct.nii.gz'],
+    ['VerSe sub-verse008', 'verse/sub-verse008_ct.nii.gz'],
+    ['TPTBox sub-ct', 'tptbox/sub-ct_label-22_ct.nii.gz'],
+    ['TotalSegmentator example', 'totalsegmentator/example_ct.nii.gz'],
+  ] as const) {
+    if (existsSync(join(REAL, rel))) cases.push({ name, path: join(REAL, rel) });
+  }
+  return cases;
+}
+
+export interface RunRecord {
+  timings: Analysis['timings'];
+  work: Analysis['work'];
+  vertebrae: number;
+  rssMb: number;
+}
+
+/** One mode in this process (ORT's thread count is fixed once its WASM is initialised). */
+async function child(mode: string, runs: number): Promise<void> {
+  const threads = mode.endsWith('1') ? 1 : 2;
+  const native = mode.startsWith('native');
+  const ort = (native ? ortNode : ortWeb) as unknown as typeof ortWeb;
+  const models: Models = await loadModels(ort, { read: async (f) => new Uint8Array(readFileSync(join(MODELS_DIR, f))), threads, cpu: native ? 'cpu' : 'wasm' });
+  const out: Record<string, RunRecord[]> = {};
+  let peak = 0;
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  for (const c of benchCases()) {
+    const scan = await loadScanFile(c.path);
+    if (!scan.ok) throw new Error(`${c.name}: ${scan.problem.message}`);
+    out[c.name] = [];
+    for (let r = 0; r < runs; r++) {
+      const res = await analyse(scan.volume, models.manifest, models.runner, { seed: 0, now: () => performance.now() });
+      out[c.name]!.push({ timings: res.timings, work: res.work, vertebrae: res.vertebrae.length, rssMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20 });
+    }
+  }
+  clearInterval(sample);
+  // Fusion recompute on the sample's vertebrae (the slider path), many times.
+  const scan = await loadScanFile(benchCases()[0]!.path);
+  if (!scan.ok) throw new Error('sample');
+  const res = await analyse(scan.volume, models.manifest, models.runner, { seed: 0 });
+  const n = 2000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) labelVertebrae(res.vertebrae, models.phi, { ...PAPER_FUSION, theta: 0.1 + (i % 5) * 0.01 });
+  const fusionMs = (performance.now() - t0) / n;
+  process.stdout.write(`\n@@RESULT ${JSON.stringify({ mode, threads, runs: out, fusionMs, fusionVertebrae: res.vertebrae.length })}\n`);
+  await models.release();
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (xs: number[], unit = 1000): string => `${(median(xs) / unit).toFixed(2)} (${(Math.min(...xs) / unit).toFixed(2)}–${(Math.max(...xs) / unit).toFixed(2)})`;
+
+function gflopsOf(work: Analysis['work']): number {
+  const m = JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8')).models;
+  return (work.detectorPixels / (128 * 128)) * m.detector.gflops.per128x128 + work.segmenterCrops * m.segmenter.gflops.perCrop +
+    work.encoderCrops * m.encoder.gflops.perCrop + work.headPasses * m.head.gflops.perPass;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const opt = (k: string, d: string): string => (argv.includes(k) ? argv[argv.indexOf(k) + 1]! : d);
+  if (argv[0] === '--child') return child(argv[1]!, Number(argv[2]));
+  const runs = Number(opt('--runs', '5'));
+  const only = opt('--only', 'all');
+  const results: Record<string, { threads: number; runs: Record<string, RunRecord[]>; fusionMs?: number }> = {};
+  if (only !== 'browser') {
+    for (const mode of ['native-2', 'wasm-node-1', 'wasm-node-2']) {
+      console.log(`bench: ${mode} …`);
+      const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/bench.ts', '--child', mode, String(runs)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+      const line = r.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
+      if (!line) throw new Error(`${mode} failed: ${r.stderr.slice(-2000)}`);
+      const res = JSON.parse(line.slice(9));
+      results[mode] = res;
+    }
+  }
+  if (only !== 'node') {
+    const { browserBench } = await import('./lib/browserBench');
+    results['browser-wasm'] = await browserBench(benchCases(), runs);
+  }
+  const md = report(results, runs);
+  console.log(md);
+  const out = opt('--md', join(ROOT, 'docs', 'BENCHMARKS.md'));
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(out, md);
+  writeFileSync(join(BENCH_DIR, 'bench.json'), JSON.stringify(results, null, 1));
+}
+
+function report(results: Record<string, { threads: number; runs: Record<string, RunRecord[]>; fusionMs?: number; repaintMs?: number[]; heapMb?: number }>, runs: number): string {
+  const modes = Object.keys(results);
+  const cases = Object.keys(results[modes[0]!]!.runs);
+  const L: string[] = ['# Benchmarks', '', `\`npm run bench\` on this machine (2 cores, no GPU), ${runs} runs each: median (min–max) in seconds.`, ''];
+  for (const c of cases) {
+    L.push(`## ${c}`, '', '| mode | total | prepare | localise | segment | identify | outside inference | ÷ native | GFLOPs | GFLOP/s | vertebrae |', '|---|---|---|---|---|---|---:|---:|---:|---:|---:|');
+    const nativeMed = results['native-2'] ? median(results['native-2'].runs[c]!.map((r) => r.timings.total)) : null;
+    for (const m of modes) {
+      const rs = results[m]!.runs[c];
+      if (!rs?.length) continue;
+      const t = (k: keyof RunRecord['timings']): number[] => rs.map((r) => r.timings[k]);
+      const outside = median(rs.map((r) => 1 - r.timings.inference / r.timings.total));
+      const gf = gflopsOf(rs[0]!.work);
+      L.push(`| ${m} | ${fmt(t('total'))} | ${fmt(t('prepare'))} | ${fmt(t('localise'))} | ${fmt(t('segment'))} | ${fmt(t('identify'))} | ${(100 * outside).toFixed(0)} % | ${nativeMed ? (median(t('total')) / nativeMed).toFixed(2) : '–'} | ${gf.toFixed(1)} | ${(gf / (median(t('inference')) / 1000)).toFixed(1)} | ${rs[0]!.vertebrae} |`);
+    }
+    L.push('');
+  }
+  L.push('## Interaction and memory', '');
+  for (const m of modes) {
+    const r = results[m]!;
+    const rss = Object.values(r.runs).flat().map((x) => x.rssMb);
+    L.push(`- ${m}: peak memory ${Math.max(...rss).toFixed(0)} MB${r.fusionMs !== undefined ? `; fusion recompute ${r.fusionMs.toFixed(3)} ms` : ''}${r.repaintMs ? `; slider-to-repaint ${fmt(r.repaintMs, 1)} ms` : ''}`);
+  }
+  return L.join('\n') + '\n';
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+/** The built app in headless Chromium (WASM, threads on): per-case runs, repaint latency, memory. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chromium } from 'playwright-core';
+import type { Analysis } from '../../src/core/pipeline';
+import { CHROMIUM_ARGS } from '../../playwright.config';
+import type { BenchCase, RunRecord } from '../bench';
+import { ROOT } from './nodeRuntime';
+
+const PORT = 4188;
+
+async function serve(): Promise<ChildProcess> {
+  const p = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { cwd: ROOT, stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) return p;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('vite preview did not start');
+}
+
+export async function browserBench(cases: BenchCase[], runs: number): Promise<{ threads: number; runs: Record<string, RunRecord[]>; repaintMs: number[] }> {
+  const server = await serve();
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'] });
+  const out: Record<string, RunRecord[]> = {};
+  const repaint: number[] = [];
+  let threads = 0;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    for (const c of cases) {
+      out[c.name] = [];
+      for (let r = 0; r < runs; r++) {
+        await page.goto(`http://127.0.0.1:${PORT}/?empty`);
+        await page.getByTestId('file-input').setInputFiles(c.path);
+        await page.locator('[data-testid=analysis][data-status=done]').waitFor({ timeout: 300_000 });
+        const timings = JSON.parse((await page.getByTestId('timings').getAttribute('data-timings'))!) as Analysis['timings'];
+        const work = JSON.parse((await page.getByTestId('timings').getAttribute('data-work'))!) as Analysis['work'];
+        const vertebrae = await page.getByTestId('vertebra-row').count();
+        threads = Number(/(\d+) thread/.exec((await page.getByTestId('backend').textContent()) ?? '')?.[1] ?? 0);
+        const heap = await page.evaluate(async () => {
+          const p = performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }>; memory?: { usedJSHeapSize: number } };
+          try {
+            if (p.measureUserAgentSpecificMemory && crossOriginIsolated) return (await Promise.race([p.measureUserAgentSpecificMemory(), new Promise<never>((_, j) => setTimeout(() => j(new Error('slow')), 20_000))])).bytes;
+          } catch {
+            /* fall back to the main thread's heap */
+          }
+          return p.memory?.usedJSHeapSize ?? 0;
+        });
+        out[c.name]!.push({ timings, work, vertebrae, rssMb: heap / 2 ** 20 });
+        if (r === 0 && c === cases[0]) {
+          // Slider → repaint: move θ, wait for the measure taken in the frame after the recolour.
+          for (const v of ['0.2', '0.3', '0.15', '0.1', '0.25']) {
+            await page.getByTestId('fusion-theta').fill(v);
+            repaint.push(await page.evaluate(() => new Promise<number>((res) => requestAnimationFrame(() => requestAnimationFrame(() => {
+              const m = performance.getEntriesByName('relabel-repaint');
+              res(m[m.length - 1]?.duration ?? NaN);
+            })))));
+          }
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+  return { threads, runs: out, repaintMs: repaint };
+}
