@@ -1,6 +1,6 @@
 /**
  * npm run eval -- DIR [DIR…] [--fusion off|certainty|literal] [--hops N] [--theta X] [--neighbours N]
- *                 [--json FILE] [--md FILE] [--threads N]
+ *                 [--json FILE] [--md FILE] [--threads N] [--models DIR]
  *
  * Runs the pipeline (networks once per case) on every case of VerSe-style folders and scores it:
  * VerSe ID-rate per case / region / overall, label MSE, localisation distance and recall within
@@ -23,10 +23,11 @@ interface Args {
   json: string | null;
   md: string | null;
   threads: number;
+  models: string | undefined;
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { dirs: [], fusion: { ...PAPER_FUSION }, json: null, md: null, threads: availableParallelism() };
+  const a: Args = { dirs: [], fusion: { ...PAPER_FUSION }, json: null, md: null, threads: availableParallelism(), models: undefined };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => argv[++i] ?? '';
@@ -40,6 +41,7 @@ function parse(argv: string[]): Args {
     else if (k === '--json') a.json = v();
     else if (k === '--md') a.md = v();
     else if (k === '--threads') a.threads = Number(v());
+    else if (k === '--models') a.models = v();
     else a.dirs.push(k);
   }
   if (!a.dirs.length) {
@@ -61,7 +63,7 @@ const pct = (x: number | null): string => (x === null || Number.isNaN(x) ? '–'
 
 async function main(): Promise<void> {
   const a = parse(process.argv.slice(2));
-  const models = await nodeModels(a.threads);
+  const models = await nodeModels(a.threads, a.models);
   const results: CaseResult[] = [];
   for (const dir of a.dirs) {
     for (const c of findCases(dir)) {

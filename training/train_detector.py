@@ -14,7 +14,7 @@ import time
 import numpy as np
 import torch
 
-from .data.dataset import SPEC, WINDOW, build, real, real_subjects
+from .data.dataset import DET_SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .models.detector import STRIDE, Detector
 from .models.export import export
@@ -30,8 +30,8 @@ def slices(results: list[dict]) -> list[dict]:
 
 def load_train(n_phantoms: int, masked_per_subject: int) -> list[dict]:
     train = real_subjects('train')
-    res = build(list(range(n_phantoms)), [(c, 7000 + k) for c in train for k in range(masked_per_subject)])
-    return slices(res + [real(c) for c in train if c.ct_path])
+    res = build(list(range(n_phantoms)), [(c, 7000 + k) for c in train for k in range(masked_per_subject)], spec=DET_SPEC)
+    return slices(res + [real(c, DET_SPEC) for c in train if c.ct_path])
 
 
 def gaussian_sigma(su: float, sv: float) -> float:
@@ -169,8 +169,8 @@ def main() -> None:
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
     train = load_train(a.train_phantoms, a.masked_per_subject)
-    val_ph = slices(build(val_phantom_seeds()))
-    val_real = {c.id: slices([real(c)]) for c in real_subjects('val') if c.ct_path}
+    val_ph = slices(build(val_phantom_seeds(), spec=DET_SPEC))
+    val_real = {c.id: slices([real(c, DET_SPEC)]) for c in real_subjects('val') if c.ct_path}
     print(f'data: {len(train)} train slices, {len(val_ph)} val phantom slices ({time.time() - t0:.0f} s)', flush=True)
     model = Detector()
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)

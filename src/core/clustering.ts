@@ -110,10 +110,12 @@ function dominantMode<T>(items: T[], size: (t: T) => number, tol: number): T[] {
 function summarise(boxes: Box3[], rho: number[]): Candidate {
   const sag = boxes.filter((b) => b.plane === 'sagittal');
   const cor = boxes.filter((b) => b.plane === 'coronal');
-  const xs = boxes.map((b) => b.centre[0]);
+  // A box fixes the two in-plane coordinates; its slice position only says where it was cut. So
+  // L–R comes from coronal boxes and A–P from sagittal ones whenever there are any.
+  const xs = (cor.length ? cor : boxes).map((b) => b.centre[0]);
+  const ys = (sag.length ? sag : boxes).map((b) => b.centre[1]);
   // L–R extent from coronal widths; without them, from the spread of sagittal slice positions.
   const lr = cor.length ? median(cor.map((b) => b.width)) : Math.max(...xs) - Math.min(...xs);
-  const ys = boxes.map((b) => b.centre[1]);
   const ap = sag.length ? median(sag.map((b) => b.width)) : Math.max(...ys) - Math.min(...ys);
   return {
     centre: [median(xs), median(ys), median(boxes.map((b) => b.centre[2]))],

@@ -19,7 +19,15 @@ export interface Manifest {
   /** Isotropic canonical spacing (mm) every stage works at. */
   spacing: number;
   models: {
-    detector: ModelEntry & { window: Window; multiple: number; slicesPerPlane: number; decode: { stride: number; threshold: number; topK: number } };
+    detector: ModelEntry & {
+      window: Window;
+      multiple: number;
+      /** Survey slices per plane over the bone; then slices every `sliceStepMm` over where the spine is, at most `maxSlicesPerPlane`. */
+      slicesPerPlane: number;
+      sliceStepMm: number;
+      maxSlicesPerPlane: number;
+      decode: { stride: number; threshold: number; topK: number };
+    };
     segmenter: ModelEntry & { size: number; window: Window; heatmapSigmaVox: number; threshold: number };
     encoder: ModelEntry & { size: number; embedding: number };
     head: ModelEntry & { classes: number; dropoutRate: number; passes: number };
@@ -65,6 +73,10 @@ export function parseManifest(json: unknown): Manifest {
   const d = json.models.detector as Record<string, unknown>;
   num(d, 'multiple', 'models.detector');
   num(d, 'slicesPerPlane', 'models.detector');
+  d.sliceStepMm ??= 3;
+  d.maxSlicesPerPlane ??= 96;
+  num(d, 'sliceStepMm', 'models.detector');
+  num(d, 'maxSlicesPerPlane', 'models.detector');
   if (!isObj(d.window) || !isObj(d.decode)) throw new ModelError('manifest.json: models.detector needs window and decode');
   const s = json.models.segmenter as Record<string, unknown>;
   num(s, 'size', 'models.segmenter');

@@ -11,7 +11,7 @@ import { boxCentre, instanceBoxes, maskCube } from './stages/idCrop';
 import { dropoutMasks, meanSoftmax } from './stages/mcDropout';
 import { measureInstances } from './stages/measure';
 import { segInput } from './stages/segCrop';
-import { type SliceAxis, extractSlice, sliceIndices } from './stages/slices';
+import { type SliceAxis, denseIndices, extractSlice, sliceIndices, spineRange } from './stages/slices';
 import { orderAlongSpine } from './stages/spineOrder';
 import type { Volume } from './volume';
 
@@ -139,20 +139,20 @@ export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, 
   }
   timings.identify = now() - t;
   timings.total = now() - t0;
-  return { vertebrae, instances: { ...instances, affine: ct.affine, ...(ct.source ? { source: ct.source } : {}) }, candidates: candidates.length, boxes, timings, work };
+  return { vertebrae, instances: { ...instances, affine: ct.affine, ...(ct.source ? { source: ct.source } : {}) }, candidates: candidates.length, boxes: boxes.length, timings, work };
 }
 
 /** Stage 1: slices → detector → boxes in canonical mm → dual-factor clustering. */
-async function localise(can: Volume, manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<{ boxes: number; candidates: Candidate[] }> {
+export async function localise(can: Volume, manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<{ boxes: Box3[]; candidates: Candidate[] }> {
   const det = manifest.models.detector;
   const sp = manifest.spacing;
   const per = opt.batch?.detector ?? 8;
-  const plan = ([0, 1] as SliceAxis[]).map((axis) => ({ axis, indices: sliceIndices(can, axis, det.slicesPerPlane) }));
-  const total = plan.reduce((n, p) => n + p.indices.length, 0);
   const st = det.decode.stride;
   const boxes: Box3[] = [];
+  const survey = ([0, 1] as SliceAxis[]).map((axis) => ({ axis, indices: sliceIndices(can, axis, det.slicesPerPlane) }));
+  const total = { n: survey.reduce((n, p) => n + p.indices.length, 0) + 2 * det.maxSlicesPerPlane };
   let done = 0;
-  for (const { axis, indices } of plan) {
+  const runSlices = async (axis: SliceAxis, indices: number[]): Promise<void> => {
     for (let b = 0; b < indices.length; b += per) {
       check(opt.signal);
       const group = indices.slice(b, b + per);
@@ -169,10 +169,19 @@ async function localise(can: Volume, manifest: Manifest, runner: Runner, opt: Pi
         for (const b2 of decodeCenterNet(heat, size, off, hh, hw, st, det.decode.threshold, det.decode.topK)) boxes.push(liftBox(b2, axis, index, sp));
       });
       done += group.length;
-      opt.onProgress?.({ stage: 'localise', done, total });
+      opt.onProgress?.({ stage: 'localise', done, total: total.n });
     }
-  }
-  return { boxes: boxes.length, candidates: clusterBoxes(boxes, { ...DEFAULT_CLUSTERING, ...manifest.clustering }) };
+  };
+  // Survey: a few slices over all the bone; then dense slices over where its boxes say the spine is.
+  for (const { axis, indices } of survey) await runSlices(axis, indices);
+  const dense = ([0, 1] as SliceAxis[]).map((axis) => {
+    const range = spineRange(boxes.map((b) => b.centre[axis]), sp, can.dims[axis]);
+    const seen = new Set(survey[axis]!.indices);
+    return { axis, indices: range ? denseIndices(range[0], range[1], det.sliceStepMm / sp, det.maxSlicesPerPlane).filter((i) => !seen.has(i)) : [] };
+  });
+  total.n = done + dense.reduce((n, p) => n + p.indices.length, 0);
+  for (const { axis, indices } of dense) await runSlices(axis, indices);
+  return { boxes, candidates: clusterBoxes(boxes, { ...DEFAULT_CLUSTERING, ...manifest.clustering }) };
 }
 
 /** Stage 2: per candidate a CT cube + heatmap → probability cube; pasted into one instance map (canonical grid). */

@@ -30,6 +30,7 @@ class CropSpec:
     id_size: int = 64           # identifier cube edge (voxels)
     min_box_px: int = 12        # smaller cross-sections are not boxed
     centre: str = 'bbox'        # cubes centred on the vertebra's bounding-box centre (what stage 1 finds)
+    det_box: str = 'section'    # detector boxes: 'section' (the cut's own bounds) or 'whole' (the whole vertebra's)
 
 
 def _cube(a: np.ndarray, centre: np.ndarray, size: int, fill: float) -> np.ndarray:
@@ -58,7 +59,16 @@ def bone_range(ct: np.ndarray, axis: int, hu: float = 250.0, keep: float = 0.02)
 
 
 def detector_samples(ct: np.ndarray, lab: np.ndarray, spec: CropSpec) -> list[dict]:
+    """Per slice, one box per vertebra it cuts (≥ min_box_px pixels): with det_box 'whole' the
+    projection of the whole vertebra's 3D bounding box (as the paper's detector boxes whole
+    vertebrae), so every cut of a vertebra votes for the same centre and size."""
     out = []
+    whole = {}
+    if spec.det_box == 'whole':
+        for l in np.unique(lab):
+            if l:
+                idx = np.argwhere(lab == l)
+                whole[int(l)] = (idx.min(0), idx.max(0))
     for axis, plane in ((0, 'sagittal'), (1, 'coronal')):
         lo, hi = bone_range(ct, axis)
         for i in np.unique(np.linspace(lo, hi, spec.slices).round().astype(int)):
@@ -71,13 +81,21 @@ def detector_samples(ct: np.ndarray, lab: np.ndarray, spec: CropSpec) -> list[di
                 u, v = np.nonzero(l2 == l)
                 if len(u) < spec.min_box_px:
                     continue
-                boxes.append([int(l), (u.min() + u.max()) / 2, (v.min() + v.max()) / 2, int(u.max() - u.min() + 1), int(v.max() - v.min() + 1)])
+                if whole:
+                    lo, hi = whole[int(l)]
+                    a, b = [k for k in range(3) if k != axis]
+                    boxes.append([int(l), (lo[a] + hi[a]) / 2, (lo[b] + hi[b]) / 2, int(hi[a] - lo[a] + 1), int(hi[b] - lo[b] + 1)])
+                else:
+                    boxes.append([int(l), (u.min() + u.max()) / 2, (v.min() + v.max()) / 2, int(u.max() - u.min() + 1), int(v.max() - v.min() + 1)])
             out.append({'plane': plane, 'index': int(i), 'image': img.astype(np.float32), 'boxes': np.array(boxes, np.float32).reshape(-1, 5)})
     return out
 
 
 def cache_folder(case_id: str, spec: CropSpec, cache: str | None = CACHE) -> str | None:
-    key = f"{case_id}-{hashlib.sha1(json.dumps(asdict(spec), sort_keys=True).encode()).hexdigest()[:8]}"
+    d = asdict(spec)
+    if d['det_box'] == 'section':   # the first cached specs had no such field: keep their keys
+        del d['det_box']
+    key = f"{case_id}-{hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:8]}"
     return os.path.join(cache, key) if cache else None
 
 
