@@ -68,7 +68,7 @@ export function extractSlice(ct: Volume, axis: SliceAxis, index: number, win: Wi
 export function spineRange(centresMm: readonly number[], spacing: number, n: number, marginMm = 20): [number, number] | null {
   if (centresMm.length < 3) return null;
   const s = [...centresMm].sort((a, b) => a - b);
-  const q = (f: number): number => s[Math.min(s.length - 1, Math.floor(f * s.length))]!;
+  const q = (f: number): number => s[Math.round(f * (s.length - 1))]!;
   const lo = Math.max(0, Math.floor((q(0.1) - marginMm) / spacing));
   const hi = Math.min(n - 1, Math.ceil((q(0.9) + marginMm) / spacing));
   return hi >= lo ? [lo, hi] : null;
@@ -76,8 +76,9 @@ export function spineRange(centresMm: readonly number[], spacing: number, n: num
 
 /** Slice indices every `step` voxels over [lo, hi], centred in it; at most `max` (then closer together). */
 export function denseIndices(lo: number, hi: number, step: number, max: number): number[] {
-  const count = Math.max(1, Math.min(max, Math.floor((hi - lo) / step) + 1));
-  const gap = count > 1 ? Math.min(step, (hi - lo) / (count - 1)) : 0;
+  const natural = Math.floor((hi - lo) / step) + 1;
+  const count = Math.max(1, Math.min(max, natural));
+  const gap = count <= 1 ? 0 : count < natural ? (hi - lo) / (count - 1) : step;
   const first = lo + (hi - lo - gap * (count - 1)) / 2;
   return [...new Set(Array.from({ length: count }, (_, i) => Math.round(first + i * gap)))];
 }

@@ -58,3 +58,24 @@ describe('stage 1 decoding', () => {
     expect(liftBox(b, 1, 5, 1.5)).toEqual({ centre: [15, 7.5, 30], width: 45, height: 24, plane: 'coronal', score: 0.7 });
   });
 });
+
+describe('stage 1 dense slicing over the spine', () => {
+  it('takes the spine’s range from the survey boxes, ignoring outliers (ribs, arms)', async () => {
+    const { spineRange } = await import('./slices');
+    const centres = [100, 102, 98, 105, 101, 99, 103, 20, 300, 104];
+    // 10th–90th percentile 98…105 mm, ± 20 mm, at 2 mm voxels, clipped to the volume.
+    expect(spineRange(centres, 2, 200)).toEqual([39, 63]);
+    expect(spineRange([5, 6], 2, 200)).toBeNull();
+    expect(spineRange([1, 2, 3, 4], 2, 10)).toEqual([0, 9]);
+  });
+
+  it('spaces slices by the step, centred, and spreads them when capped', async () => {
+    const { denseIndices } = await import('./slices');
+    expect(denseIndices(10, 20, 2.5, 100)).toEqual([10, 13, 15, 18, 20]);
+    const capped = denseIndices(0, 99, 1, 10);
+    expect(capped).toHaveLength(10);
+    expect(capped[0]).toBe(0);
+    expect(capped[9]).toBe(99);
+    expect(denseIndices(7, 7, 2, 10)).toEqual([7]);
+  });
+});
