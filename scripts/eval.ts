@@ -1,6 +1,9 @@
 /**
  * npm run eval -- DIR [DIR…] [--fusion off|certainty|literal] [--hops N] [--theta X] [--neighbours N]
- *                 [--json FILE] [--md FILE] [--threads N] [--models DIR]
+ *                 [--json FILE] [--md FILE] [--threads N] [--models DIR] [--sweep PLOT.png]
+ *
+ * --sweep runs the paper's parameter study (Fig. 7) on the same network outputs: hops 0–5,
+ * θ 0–0.5, neighbours 1–7, both weightings; writes the plot and a table.
  *
  * Runs the pipeline (networks once per case) on every case of VerSe-style folders and scores it:
  * VerSe ID-rate per case / region / overall, label MSE, localisation distance and recall within
@@ -14,7 +17,10 @@ import { type FusionParams, PAPER_FUSION } from '../src/core/fusion';
 import { labelVertebrae } from '../src/core/labelling';
 import { openScan } from '../src/core/openScan';
 import { type Analysis, analyse } from '../src/core/pipeline';
+import type { Centroid } from '../src/core/centroids';
+import type { PhiSet } from '../src/core/fusion';
 import { findCases, truthOf } from './lib/cases';
+import { type Chart, type Series, saveCharts } from './lib/plot';
 import { nodeModels } from './lib/nodeRuntime';
 
 interface Args {
@@ -24,10 +30,12 @@ interface Args {
   md: string | null;
   threads: number;
   models: string | undefined;
+  /** Fig. 7 parameter study: PNG path. */
+  sweep: string | null;
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { dirs: [], fusion: { ...PAPER_FUSION }, json: null, md: null, threads: availableParallelism(), models: undefined };
+  const a: Args = { dirs: [], fusion: { ...PAPER_FUSION }, json: null, md: null, threads: availableParallelism(), models: undefined, sweep: null };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => argv[++i] ?? '';
@@ -42,6 +50,7 @@ function parse(argv: string[]): Args {
     else if (k === '--md') a.md = v();
     else if (k === '--threads') a.threads = Number(v());
     else if (k === '--models') a.models = v();
+    else if (k === '--sweep') a.sweep = v();
     else a.dirs.push(k);
   }
   if (!a.dirs.length) {
@@ -65,6 +74,7 @@ async function main(): Promise<void> {
   const a = parse(process.argv.slice(2));
   const models = await nodeModels(a.threads, a.models);
   const results: CaseResult[] = [];
+  const kept: { found: Analysis['vertebrae']; truth: ReturnType<typeof truthOf>['centroids'] }[] = [];
   for (const dir of a.dirs) {
     for (const c of findCases(dir)) {
       const opened = openScan(new Uint8Array(readFileSync(c.ct)));
@@ -75,6 +85,7 @@ async function main(): Promise<void> {
       const truth = truthOf(c);
       const t0 = performance.now();
       const r: Analysis = await analyse(opened.result.volume, models.manifest, models.runner, { seed: 0 });
+      kept.push({ found: r.vertebrae, truth: truth.centroids });
       const labelled = labelVertebrae(r.vertebrae, models.phi, a.fusion);
       const score = scoreCase(labelled, truth.centroids);
       const dice: Record<number, number> = {};
@@ -117,10 +128,38 @@ async function main(): Promise<void> {
       return `| ${r.id} | ${r.score.id.identified}/${r.score.id.total} | ${r.found} | ${r.score.foundWithin10mm} | ${r.score.meanDistanceMm?.toFixed(1) ?? '–'} | ${d.length ? (d.reduce((x, y) => x + y, 0) / d.length).toFixed(3) : '–'} | ${missed} |`;
     }),
   ].join('\n');
-  console.log(`\n${md}`);
+  let sweepMd = '';
+  if (a.sweep) sweepMd = await sweep(kept, models.phi, a.sweep);
+  console.log(`\n${md}${sweepMd}`);
   if (a.json) writeFileSync(a.json, JSON.stringify({ summary, results }, null, 1));
-  if (a.md) writeFileSync(a.md, md + '\n');
+  if (a.md) writeFileSync(a.md, md + sweepMd + '\n');
   await models.release();
+}
+
+/** ID-rate over all kept cases for one fusion setting (networks not re-run). */
+function rateWith(kept: { found: Analysis['vertebrae']; truth: Centroid[] }[], phi: PhiSet, f: FusionParams): number {
+  let id = 0, total = 0;
+  for (const k of kept) {
+    const s = scoreCase(labelVertebrae(k.found, phi, f), k.truth);
+    id += s.id.identified;
+    total += s.id.total;
+  }
+  return total ? id / total : 0;
+}
+
+async function sweep(kept: { found: Analysis['vertebrae']; truth: Centroid[] }[], phi: PhiSet, png: string): Promise<string> {
+  const w = ['certainty', 'literal'] as const;
+  const hops = [0, 1, 2, 3, 4, 5], thetas = [0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5], nbs = [1, 3, 5, 7];
+  const series = (xs: number[], f: (x: number, wt: (typeof w)[number]) => FusionParams): Series[] =>
+    w.map((wt) => ({ name: wt === 'certainty' ? 'certainty-weighted (ours)' : 'literal (paper as written)', points: xs.map((x) => [x, rateWith(kept, phi, f(x, wt))] as [number, number]) }));
+  const charts: Chart[] = [
+    { title: 'Hops (θ 0.1, 7 neighbours)', xLabel: 'hops', yLabel: 'ID-rate', series: series(hops, (x, wt) => ({ ...PAPER_FUSION, hops: x, weighting: wt })) },
+    { title: 'θ (3 hops, 7 neighbours)', xLabel: 'θ', yLabel: 'ID-rate', series: series(thetas, (x, wt) => ({ ...PAPER_FUSION, theta: x, weighting: wt })) },
+    { title: 'Neighbours (3 hops, θ 0.1)', xLabel: 'neighbours', yLabel: 'ID-rate', series: series(nbs, (x, wt) => ({ ...PAPER_FUSION, neighbours: x, weighting: wt })) },
+  ];
+  await saveCharts(charts, png);
+  const rows = charts.flatMap((c) => c.series.flatMap((s) => s.points.map(([x, y]) => `| ${c.title} | ${s.name} | ${x} | ${pct(y)} |`)));
+  return ['', '', `Fusion parameter study (Fig. 7) on the same network outputs — plot: ${png}`, '', '| study | weighting | value | ID-rate |', '|---|---|---:|---:|', ...rows].join('\n');
 }
 
 main().catch((e) => {
