@@ -55,3 +55,17 @@ test('cancel mid-run leaves a usable app that can analyse again', async ({ page 
   await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
   expect((await rowsOf(page)).length).toBeGreaterThan(0);
 });
+
+test('two scans dropped quickly: the first run is cancelled, only the second result shows', async ({ page }) => {
+  test.setTimeout(240_000);
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const sample = readFileSync(join(import.meta.dirname, '..', 'public', 'samples', 'sample-spine.nii.gz'));
+  await page.goto('/?empty');
+  await page.getByTestId('file-input').setInputFiles({ name: 'first.nii.gz', mimeType: 'application/gzip', buffer: sample });
+  await expect(page.getByTestId('progress')).toBeVisible();
+  await page.getByTestId('file-input').setInputFiles({ name: 'second.nii.gz', mimeType: 'application/gzip', buffer: sample });
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  await expect(page.getByTestId('scan-name')).toHaveText('second.nii.gz');
+  expect(await page.getByTestId('vertebra-row').count()).toBeGreaterThan(0);
+});

@@ -144,7 +144,8 @@ def main() -> None:
         'models': {
             'detector': entry('detector', {
                 'inputs': [{'name': 'image', 'shape': ['batch', 1, 'u', 'v'], 'dtype': 'float32'}],
-                'outputs': ['heat', 'size', 'offset'], 'window': win, 'multiple': 16, 'slicesPerPlane': 32,
+                'outputs': ['heat', 'size', 'offset'], 'window': win, 'multiple': 16,
+                'slicesPerPlane': 16, 'sliceStepMm': 3.0, 'maxSlicesPerPlane': 96,
                 'decode': {'kind': 'centernet', 'stride': STRIDE, 'threshold': PEAK_THRESHOLD, 'topK': TOPK, 'peakKernel': 3},
                 'gflops': {'per128x128': round(gflops(det, torch.zeros(1, 1, 128, 128)), 4)}}),
             'segmenter': entry('segmenter', {

@@ -14,8 +14,9 @@ import type { Backend, Models } from '../src/runtime/sessions';
 /** The scan the worker holds for the pipeline; the main thread gets a display copy only. */
 let current: Volume | null = null;
 let models: Promise<Models> | null = null;
-/** The running analysis' cancel flag (one run at a time). */
+/** The running analysis' cancel flag, and its end: runs never overlap (ORT sessions are shared). */
 let running: { aborted: boolean } | null = null;
+let lastRun: Promise<void> = Promise.resolve();
 /** The last analysis' instance map (scan grid and header geometry), for exports. */
 let lastInstances: Volume<Uint16Array> | null = null;
 
@@ -65,10 +66,10 @@ export const service = {
     return transfer({ ok: true as const, info: r.info, warnings: r.warnings, display }, [display]);
   },
 
-  /** Loads the models (once) and reports the backend; errors as data. */
-  async prepare(): Promise<{ ok: true; backend: Backend } | { ok: false; problem: ScanProblem }> {
+  /** Loads the models (once) and reports the backend; errors as data. Options are for tests and support. */
+  async prepare(opts: { forceWasm?: boolean; failWebGpu?: boolean } = {}): Promise<{ ok: true; backend: Backend } | { ok: false; problem: ScanProblem }> {
     try {
-      models ??= browserModels(new URLSearchParams(self.location.search).has('wasm') ? { forceWasm: true } : {});
+      models ??= browserModels(opts);
       return { ok: true, backend: (await models).backend };
     } catch (e) {
       models = null; // a later attempt may succeed (e.g. back online)
@@ -77,13 +78,18 @@ export const service = {
   },
 
   /** Runs the three stages on the open scan. Progress via callback; `cancel()` stops it between batches. */
-  async analyse(onProgress: (p: Progress) => void, seed = 0): Promise<AnalysisOutcome> {
+  async analyse(onProgress: (p: Progress) => void, seed = 0, backendOpts: { forceWasm?: boolean; failWebGpu?: boolean } = {}): Promise<AnalysisOutcome> {
     if (!current) return { ok: false, problem: { code: 'no-scan', message: 'No scan is open.' } };
     const flag = { aborted: false };
-    if (running) running.aborted = true;
+    if (running) running.aborted = true; // a newer run replaces it
     running = flag;
+    const previous = lastRun;
+    let finished!: () => void;
+    lastRun = new Promise<void>((r) => (finished = r));
     try {
-      const ready = await service.prepare();
+      await previous; // the cancelled run stops at its next batch
+      if (flag.aborted) throw new ScanError('cancelled', 'The analysis was cancelled.');
+      const ready = await service.prepare(backendOpts);
       if (!ready.ok) return ready;
       const m = await models!;
       lastInstances = null;
@@ -110,6 +116,7 @@ export const service = {
       return { ok: false, problem: problemOf(e) };
     } finally {
       if (running === flag) running = null;
+      finished();
     }
   },
 

@@ -90,3 +90,20 @@ def test_split_is_by_patient_and_fixed():
     assert len(val_phantom_seeds()) == 30 and phantom_split(3) == 'train' and phantom_split(100005) == 'val'
     with pytest.raises(KeyError):
         real_split('sub-unknown')
+
+
+def test_whole_vertebra_boxes_are_the_same_on_every_cut():
+    from training.data.crops import CropSpec, detector_samples
+    lab = np.zeros((40, 40, 60), np.uint8)
+    lab[10:30, 12:20, 10:25] = 5        # body
+    lab[18:22, 20:34, 12:22] = 5        # a process sticking out posteriorly-anteriorly (y)
+    lab[10:30, 12:24, 30:45] = 6
+    ct = np.where(lab > 0, 700.0, -100.0).astype(np.float32)
+    whole = detector_samples(ct, lab, CropSpec(slices=8, min_box_px=4, det_box='whole'))
+    sag = [b for d in whole if d['plane'] == 'sagittal' for b in d['boxes'] if b[0] == 5]
+    assert len(sag) > 3 and all(np.array_equal(b, sag[0]) for b in sag)
+    # y 12..33 → centre 22.5, 22 long; z 10..24 → centre 17, 15 long
+    assert tuple(sag[0][1:]) == (22.5, 17.0, 22, 15)
+    section = detector_samples(ct, lab, CropSpec(slices=8, min_box_px=4))
+    cut = [b for d in section if d['plane'] == 'sagittal' and d['index'] < 15 for b in d['boxes'] if b[0] == 5]
+    assert cut and cut[0][3] == 8   # a lateral cut misses the process: its own bounds are shorter

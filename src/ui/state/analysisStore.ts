@@ -49,6 +49,12 @@ interface AnalysisState {
   };
 }
 
+/** ?wasm forces WASM; ?gpufail makes WebGPU session creation fail (tests of the fallback). */
+function backendOptions(): { forceWasm?: boolean; failWebGpu?: boolean } {
+  const q = new URLSearchParams(location.search);
+  return { ...(q.has('wasm') ? { forceWasm: true } : {}), ...(q.has('gpufail') ? { failWebGpu: true } : {}) };
+}
+
 /** Each run gets a number; only the latest may write results. */
 let latestRun = 0;
 
@@ -86,10 +92,10 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
       const onProgress = proxy((p: Progress) => {
         if (id === latestRun) set({ progress: p });
       });
-      const ready = await Promise.race([pipeline.remote.prepare(), pipeline.failed]);
+      const ready = await Promise.race([pipeline.remote.prepare(backendOptions()), pipeline.failed]);
       if (id !== latestRun) return;
       if (ready.ok) set({ backend: ready.backend });
-      out = await Promise.race([pipeline.remote.analyse(onProgress), pipeline.failed]);
+      out = await Promise.race([pipeline.remote.analyse(onProgress, 0, backendOptions()), pipeline.failed]);
     } catch (e) {
       if (id !== latestRun) return;
       restartPipeline();
