@@ -69,3 +69,18 @@ test('two scans dropped quickly: the first run is cancelled, only the second res
   await expect(page.getByTestId('scan-name')).toHaveText('second.nii.gz');
   expect(await page.getByTestId('vertebra-row').count()).toBeGreaterThan(0);
 });
+
+test('clicking a vertebra in the table centres the crosshair on it and names the label there', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/');
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  const row = page.getByTestId('vertebra-row').nth(5);
+  const centroid = JSON.parse((await row.getAttribute('data-centroid'))!) as number[];
+  const name = await row.locator('select').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]!.text);
+  await row.locator('td').nth(2).click();
+  await expect.poll(async () => {
+    const c = JSON.parse((await page.getByTestId('viewer').getAttribute('data-crosshair')) || '[0,0,0]') as number[];
+    return Math.hypot(c[0]! - centroid[0]!, c[1]! - centroid[1]!, c[2]! - centroid[2]!);
+  }).toBeLessThan(3);
+  await expect(page.getByTestId('hover-label')).toHaveText(name);
+});

@@ -115,7 +115,7 @@ function Results(): ReactElement {
         </thead>
         <tbody>
           {labelled.map((v) => (
-            <tr key={v.id} data-testid="vertebra-row" data-id={v.id} data-label={v.label} data-before={v.labelBefore} data-corrected={v.corrected}
+            <tr key={v.id} data-testid="vertebra-row" data-id={v.id} data-label={v.label} data-before={v.labelBefore} data-corrected={v.corrected} data-centroid={JSON.stringify(v.centroid.map((c) => Math.round(c * 10) / 10))}
               className={`${v.confidence < LOW_CONFIDENCE ? 'review' : ''} ${v.corrected ? 'corrected' : ''}`}
               onClick={() => void activeViewer().then((viewer) => viewer.centreOn(v.centroid))}>
               <td>

@@ -7,13 +7,17 @@ import { useAnalysisStore } from './state/analysisStore';
 export function ViewerCanvas(): ReactElement {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hoverId, setHoverId] = useState(0);
+  const [crosshair, setCrosshair] = useState<[number, number, number] | null>(null);
   const [opacity, setOpacity] = useState(0.5);
   const [preset, setPreset] = useState<keyof typeof WINDOWS>('bone');
   const labelled = useAnalysisStore((s) => s.labelled);
   useEffect(() => {
     if (!canvas.current) return;
     const v = new ScanViewer(canvas.current);
-    v.onHover = setHoverId;
+    v.onHover = (id, mm) => {
+      setHoverId(id);
+      setCrosshair(mm);
+    };
     setActiveViewer(v);
     return resetActiveViewer;
   }, []);
@@ -23,7 +27,7 @@ export function ViewerCanvas(): ReactElement {
     void activeViewer().then((v) => v.setWindow(WINDOWS[w]));
   };
   return (
-    <div className="viewer">
+    <div className="viewer" data-testid="viewer" data-crosshair={crosshair ? JSON.stringify(crosshair.map((v) => Math.round(v * 10) / 10)) : ''}>
       <canvas ref={canvas} data-testid="viewer-canvas" />
       <div className="view-controls">
         {(Object.keys(WINDOWS) as (keyof typeof WINDOWS)[]).map((w) => (
@@ -40,7 +44,7 @@ export function ViewerCanvas(): ReactElement {
               void activeViewer().then((v) => v.setOverlayOpacity(o));
             }} />
         </label>
-        <span className="hover-label" data-testid="hover-label">{hovered ? hovered.name : ''}</span>
+        <span className="hover-label" data-testid="hover-label" title="Label at the crosshair">{hovered ? hovered.name : ''}</span>
       </div>
     </div>
   );

@@ -18,8 +18,8 @@ export class ScanViewer {
   private ready: Promise<unknown>;
   private overlay: NVImage | null = null;
   private opacity = 0.5;
-  /** Called with the instance id under the cursor / crosshair (0: none). */
-  onHover: ((id: number) => void) | null = null;
+  /** Called with the instance id at the crosshair (0: none) and its world position (mm). */
+  onHover: ((id: number, mm: [number, number, number]) => void) | null = null;
 
   constructor(canvas: HTMLCanvasElement) {
     this.nv = new Niivue({
@@ -33,8 +33,8 @@ export class ScanViewer {
     this.ready = this.nv.attachToCanvas(canvas);
     this.nv.setSliceType(SLICE_TYPE.MULTIPLANAR);
     this.nv.onLocationChange = (loc: unknown) => {
-      const vals = (loc as { values?: { value?: number }[] }).values;
-      this.onHover?.(Math.round(vals?.[1]?.value ?? 0));
+      const l = loc as { values?: { value?: number }[]; mm?: number[] };
+      this.onHover?.(Math.round(l.values?.[1]?.value ?? 0), [l.mm?.[0] ?? 0, l.mm?.[1] ?? 0, l.mm?.[2] ?? 0]);
     };
   }
 
@@ -71,6 +71,7 @@ export class ScanViewer {
     if (!this.nv.volumes.length) return;
     this.nv.scene.crosshairPos = this.nv.mm2frac([world[0], world[1], world[2]]);
     this.nv.updateGLVolume();
+    this.nv.createOnLocationChange(); // report the new position (label under it) as a click would
   }
 
   /** The canvas as PNG (drawScene first: WebGL may have cleared the buffer). */
