@@ -15,6 +15,7 @@ import * as ortWeb from 'onnxruntime-web';
 import { labelVertebrae } from '../src/core/labelling';
 import { PAPER_FUSION } from '../src/core/fusion';
 import { analyse, type Analysis } from '../src/core/pipeline';
+import type { Volume } from '../src/core/volume';
 import { loadModels, type Models } from '../src/runtime/sessions';
 import { MODELS_DIR, ROOT, loadScanFile } from './lib/nodeRuntime';
 
@@ -78,6 +79,19 @@ async function child(mode: string, runs: number): Promise<void> {
     }
   }
   clearInterval(sample);
+  // A 512 × 512 × 600 int16 CT (the sample resampled, nearest): peak memory of one run (2-thread WASM only).
+  let big: { rssMb: number; seconds: number } | undefined;
+  if (mode === 'wasm-node-2') {
+    const s = await loadScanFile(benchCases()[0]!.path);
+    if (!s.ok) throw new Error('sample');
+    const vol = upsample(s.volume, [512, 512, 600]);
+    let peakBig = process.memoryUsage().rss;
+    const t = setInterval(() => (peakBig = Math.max(peakBig, process.memoryUsage().rss)), 20);
+    const t0 = performance.now();
+    await analyse(vol, models.manifest, models.runner, { seed: 0 });
+    clearInterval(t);
+    big = { rssMb: Math.max(peakBig, process.memoryUsage().rss) / 2 ** 20, seconds: (performance.now() - t0) / 1000 };
+  }
   // Fusion recompute on the sample's vertebrae (the slider path), many times.
   const scan = await loadScanFile(benchCases()[0]!.path);
   if (!scan.ok) throw new Error('sample');
@@ -86,8 +100,26 @@ async function child(mode: string, runs: number): Promise<void> {
   const t0 = performance.now();
   for (let i = 0; i < n; i++) labelVertebrae(res.vertebrae, models.phi, { ...PAPER_FUSION, theta: 0.1 + (i % 5) * 0.01 });
   const fusionMs = (performance.now() - t0) / n;
-  process.stdout.write(`\n@@RESULT ${JSON.stringify({ mode, threads, runs: out, fusionMs, fusionVertebrae: res.vertebrae.length })}\n`);
+  process.stdout.write(`\n@@RESULT ${JSON.stringify({ mode, threads, runs: out, fusionMs, fusionVertebrae: res.vertebrae.length, big })}\n`);
   await models.release();
+}
+
+/** Nearest-neighbour resampling of a volume onto `dims` voxels over the same field of view. */
+function upsample(v: Volume, dims: [number, number, number]): Volume {
+  const [nx, ny] = v.dims;
+  const data = new Int16Array(dims[0] * dims[1] * dims[2]);
+  const f = [0, 1, 2].map((a) => (v.dims[a]! - 1) / (dims[a]! - 1));
+  let o = 0;
+  for (let k = 0; k < dims[2]; k++) {
+    const z = Math.round(k * f[2]!);
+    for (let j = 0; j < dims[1]; j++) {
+      const y = Math.round(j * f[1]!);
+      for (let i = 0; i < dims[0]; i++, o++) data[o] = v.data[Math.round(i * f[0]!) + nx * (y + ny * z)]!;
+    }
+  }
+  const a = [...v.affine];
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) a[r * 4 + c] = v.affine[r * 4 + c]! * f[c]!;
+  return { dims, affine: a, data };
 }
 
 const median = (xs: number[]): number => {
@@ -108,7 +140,7 @@ async function main(): Promise<void> {
   if (argv[0] === '--child') return child(argv[1]!, Number(argv[2]));
   const runs = Number(opt('--runs', '5'));
   const only = opt('--only', 'all');
-  const results: Record<string, { threads: number; runs: Record<string, RunRecord[]>; fusionMs?: number }> = {};
+  const results: Parameters<typeof report>[0] = {};
   if (only !== 'browser') {
     for (const mode of ['native-2', 'wasm-node-1', 'wasm-node-2']) {
       console.log(`bench: ${mode} …`);
@@ -131,7 +163,7 @@ async function main(): Promise<void> {
   writeFileSync(join(BENCH_DIR, 'bench.json'), JSON.stringify(results, null, 1));
 }
 
-function report(results: Record<string, { threads: number; runs: Record<string, RunRecord[]>; fusionMs?: number; repaintMs?: number[]; heapMb?: number }>, runs: number): string {
+function report(results: Record<string, { threads: number; runs: Record<string, RunRecord[]>; fusionMs?: number; repaintMs?: number[]; big?: { rssMb: number; seconds: number } }>, runs: number): string {
   const modes = Object.keys(results);
   const cases = Object.keys(results[modes[0]!]!.runs);
   const L: string[] = ['# Benchmarks', '', `\`npm run bench\` on this machine (2 cores, no GPU), ${runs} runs each: median (min–max) in seconds.`, ''];
@@ -153,6 +185,7 @@ function report(results: Record<string, { threads: number; runs: Record<string, 
     const r = results[m]!;
     const rss = Object.values(r.runs).flat().map((x) => x.rssMb);
     L.push(`- ${m}: peak memory ${Math.max(...rss).toFixed(0)} MB${r.fusionMs !== undefined ? `; fusion recompute ${r.fusionMs.toFixed(3)} ms` : ''}${r.repaintMs ? `; slider-to-repaint ${fmt(r.repaintMs, 1)} ms` : ''}`);
+    if (r.big) L.push(`  - 512 × 512 × 600 int16 CT (the sample resampled): peak RSS ${r.big.rssMb.toFixed(0)} MB, ${r.big.seconds.toFixed(1)} s`);
   }
   return L.join('\n') + '\n';
 }
