@@ -118,12 +118,18 @@ def pca_plot(emb: np.ndarray, levels: np.ndarray, path: str, size: int = 480) ->
 
 
 def main() -> None:
+    import argparse
+    ap = argparse.ArgumentParser()
+    for k in ('detector', 'segmenter', 'identifier'):
+        ap.add_argument(f'--{k}', default=os.path.join(OUT, k), help=f'the {k} run folder (weights + metrics.json)')
+    a = ap.parse_args()
+    runs = {'detector': a.detector, 'segmenter': a.segmenter, 'identifier': a.identifier}
     os.makedirs(MODELS, exist_ok=True)
     torch.set_num_threads(2)
     det, seg, enc, head = Detector(), Segmenter(), Encoder(), Head()
-    det.load_state_dict(torch.load(os.path.join(OUT, 'detector', 'detector.pt')))
-    seg.load_state_dict(torch.load(os.path.join(OUT, 'segmenter', 'segmenter.pt')))
-    ident = torch.load(os.path.join(OUT, 'identifier', 'identifier.pt'))
+    det.load_state_dict(torch.load(os.path.join(runs['detector'], 'detector.pt')))
+    seg.load_state_dict(torch.load(os.path.join(runs['segmenter'], 'segmenter.pt')))
+    ident = torch.load(os.path.join(runs['identifier'], 'identifier.pt'))
     enc.load_state_dict(ident['encoder'])
     head.load_state_dict(ident['head'])
     for m in (det, seg, enc, head):
@@ -133,9 +139,9 @@ def main() -> None:
     export(seg, (torch.zeros(1, 2, s, s, s),), ['input'], ['prob'], os.path.join(MODELS, 'segmenter.onnx'))
     export(enc, (torch.zeros(1, 1, SPEC.id_size, SPEC.id_size, SPEC.id_size),), ['mask'], ['embedding'], os.path.join(MODELS, 'encoder.onnx'))
     export(head, (torch.zeros(1, 128), torch.ones(1, 128)), ['embedding', 'dropout'], ['logits'], os.path.join(MODELS, 'head.onnx'))
-    shutil.copy(os.path.join(OUT, 'identifier', 'fusion.json'), os.path.join(MODELS, 'fusion.json'))
+    shutil.copy(os.path.join(runs['identifier'], 'fusion.json'), os.path.join(MODELS, 'fusion.json'))
 
-    met = {k: json.load(open(os.path.join(OUT, k, 'metrics.json'))) for k in ('detector', 'segmenter', 'identifier')}
+    met = {k: json.load(open(os.path.join(d, 'metrics.json'))) for k, d in runs.items()}
     win = {'min': WINDOW[0], 'max': WINDOW[1]}
     manifest = {
         'version': VERSION,
@@ -176,8 +182,8 @@ def main() -> None:
     }
     with open(os.path.join(REFS, 'index.json'), 'w') as f:
         json.dump(refs, f, indent=1)
-    emb = np.load(os.path.join(OUT, 'identifier', 'embeddings.npy'))
-    lv = np.load(os.path.join(OUT, 'identifier', 'embedding_levels.npy'))
+    emb = np.load(os.path.join(runs['identifier'], 'embeddings.npy'))
+    lv = np.load(os.path.join(runs['identifier'], 'embedding_levels.npy'))
     pca_plot(emb, lv, os.path.join(MODELS, 'embeddings.png'))
     from .models_report import write_report
     write_report(manifest, os.path.join(MODELS, 'MODELS.md'))

@@ -69,7 +69,7 @@ def ct_input(ct: np.ndarray) -> torch.Tensor:
 
 
 def augment(x: torch.Tensor, g: torch.Generator, binary: bool = True) -> torch.Tensor:
-    """Random rotation (±12°), scale (±8 %), translation (±3 voxels), left–right mirror, boundary
+    """Random rotation (±12°), scale (±8 %, and ±10 % per axis), translation (±3 voxels), left–right mirror, boundary
     noise: the views of Eq. 2 and the head's training augmentation."""
     n = x.shape[0]
     ang = (torch.rand(n, 3, generator=g) - 0.5) * 2 * math.radians(12)
@@ -79,7 +79,9 @@ def augment(x: torch.Tensor, g: torch.Generator, binary: bool = True) -> torch.T
     rx = torch.stack([one, zero, zero, zero, cx, -sx, zero, sx, cx], 1).view(n, 3, 3)
     ry = torch.stack([cy, zero, sy, zero, one, zero, -sy, zero, cy], 1).view(n, 3, 3)
     rz = torch.stack([cz, -sz, zero, sz, cz, zero, zero, zero, one], 1).view(n, 3, 3)
-    a = rx @ ry @ rz * (1 + (torch.rand(n, 1, 1, generator=g) - 0.5) * 0.16)
+    # Isotropic ±8 % and per-axis ±10 %: real vertebrae are not scaled copies of the phantoms'.
+    scale = (1 + (torch.rand(n, 1, 1, generator=g) - 0.5) * 0.16) * (1 + (torch.rand(n, 1, 3, generator=g) - 0.5) * 0.2)
+    a = rx @ ry @ rz * scale
     flip = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0)
     a[:, :, 0] *= flip[:, None]      # grid's first coordinate is x (last tensor axis): mirror L–R
     t = (torch.rand(n, 3, 1, generator=g) - 0.5) * 2 * 3 / (x.shape[-1] / 2)
@@ -114,12 +116,15 @@ def head_loss(logits: torch.Tensor, y: torch.Tensor, seq: list[slice]) -> tuple[
 
 # ---------------------------------------------------------------- training
 
-def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, batch: int = 48) -> tuple[Encoder, int]:
-    """SupCon on two views per crop; levels sampled uniformly so rare (cervical) ones count."""
+def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, batch: int = 48, start: dict | None = None) -> tuple[Encoder, int]:
+    """SupCon on two views per crop; levels sampled uniformly so rare (cervical) ones count.
+    `start`: encoder weights to continue from (a run split over sessions)."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
     enc = Encoder()
+    if start:
+        enc.load_state_dict(start)
     opt = torch.optim.AdamW(enc.parameters(), lr=1e-3, weight_decay=1e-4)
     by_level = {l: np.nonzero(levels == l)[0] for l in np.unique(levels)}
     keys = list(by_level)
@@ -265,6 +270,9 @@ def main() -> None:
     ap.add_argument('--views', type=int, default=6)
     ap.add_argument('--out', default='training/out/identifier')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--resume', help='continue pre-training from this identifier.pt (its encoder)')
+    ap.add_argument('--resumed-steps', type=int, default=0, help='pre-training steps the resumed encoder already had')
+    ap.add_argument('--resumed-minutes', type=float, default=0)
     a = ap.parse_args()
     torch.set_num_threads(2)
     os.makedirs(a.out, exist_ok=True)
@@ -280,7 +288,9 @@ def main() -> None:
 
     vert = np.concatenate([s['masks'] for s in train_ph])
     levels = np.concatenate([s['levels'] for s in train_ph])
-    enc, pre_steps = pretrain(vert, levels, a.pretrain_minutes, a.seed)
+    start = torch.load(a.resume)['encoder'] if a.resume else None
+    enc, pre_steps = pretrain(vert, levels, a.pretrain_minutes, a.seed + (1 if start else 0), start=start)
+    pre_steps += a.resumed_steps
     print(f'pre-training done: {pre_steps} steps ({time.time() - t0:.0f} s)', flush=True)
 
     emb = lambda scans, views: embed(enc, scans, views, a.seed)
@@ -292,7 +302,8 @@ def main() -> None:
     phi = learn_phi(outputs_of(head, e_fusion, fusion_ph))
     shift = {d: shift_phi(d) for d in OFFSETS}
     out_val = outputs_of(head, e_val, val_ph)
-    metrics: dict = {'seed': a.seed, 'pretrain_steps': pre_steps, 'pretrain_minutes': a.pretrain_minutes, 'head_steps': a.head_steps,
+    metrics: dict = {'seed': a.seed, 'pretrain_steps': pre_steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'head_steps': a.head_steps,
+                     'resumed_from': a.resume,
                      'val_phantoms': {'no_fusion': score(out_val, None), 'fusion_shift': score(out_val, shift), 'fusion_learned': score(out_val, phi)}}
     print(json.dumps(metrics['val_phantoms']), flush=True)
 
