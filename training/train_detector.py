@@ -163,6 +163,9 @@ def main() -> None:
     ap.add_argument('--batch', type=int, default=8)
     ap.add_argument('--out', default='training/out/detector')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--resume', help='continue from these weights (detector.pt of an earlier run)')
+    ap.add_argument('--resumed-steps', type=int, default=0)
+    ap.add_argument('--lr', type=float, default=2e-3)
     a = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(a.seed)
@@ -173,7 +176,9 @@ def main() -> None:
     val_real = {c.id: slices([real(c, DET_SPEC)]) for c in real_subjects('val') if c.ct_path}
     print(f'data: {len(train)} train slices, {len(val_ph)} val phantom slices ({time.time() - t0:.0f} s)', flush=True)
     model = Detector()
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    if a.resume:
+        model.load_state_dict(torch.load(a.resume))
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     rng = np.random.default_rng(a.seed)
     step, t1, run = 0, time.time(), []
     budget = a.minutes * 60
@@ -181,7 +186,7 @@ def main() -> None:
         model.train()
         frac = (time.time() - t1) / budget
         for g in opt.param_groups:   # cosine decay over the time budget
-            g['lr'] = 2e-3 * 0.5 * (1 + np.cos(np.pi * min(frac, 1)))
+            g['lr'] = a.lr * 0.5 * (1 + np.cos(np.pi * min(frac, 1)))
         loss = loss_fn(model, make_batch(train, rng.integers(0, len(train), a.batch), rng))
         opt.zero_grad()
         loss.backward()
@@ -190,7 +195,7 @@ def main() -> None:
         step += 1
         if step % 100 == 0:
             print(f'step {step} loss {np.mean(run[-100:]):.3f} ({time.time() - t1:.0f} s)', flush=True)
-    metrics = {'steps': step, 'batch': a.batch, 'train_minutes': a.minutes, 'train_slices': len(train), 'seed': a.seed,
+    metrics = {'steps': step + a.resumed_steps, 'resumed_from': a.resume, 'batch': a.batch, 'train_minutes': a.minutes, 'train_slices': len(train), 'seed': a.seed,
                'val_phantoms': evaluate(model, val_ph), 'real_val': {k: evaluate(model, v) for k, v in val_real.items()},
                'seconds': round(time.time() - t0)}
     print(json.dumps(metrics), flush=True)

@@ -118,6 +118,21 @@ describe('dual-factor density clustering', () => {
     expectMatches(clusterBoxes([...detect(verts), ...span]), verts);
   });
 
+  it('a cervical column whose boxes chain by position (no spanning box) is split along the spine', () => {
+    const verts = column(7, { h: () => 14, gap: 3 }); // 17 mm apart
+    const boxes = detect(verts, 5);
+    // With ε wide enough for a noisy detector (here 16 mm) the whole column is one position chain.
+    expect(dbscan(boxes.map((b) => b.centre), 16, 3).ids.every((id) => id === 0)).toBe(true);
+    expectMatches(clusterBoxes(boxes, { ...DEFAULT_CLUSTERING, eps: 16 }), verts);
+  });
+
+  it('split-off edges of a vertebra (far lateral cuts after a gap in the slices) are not extra vertebrae', () => {
+    const verts = column(3);
+    const edges: Box3[] = verts.flatMap((v) => [-34, -31, -28, -25].map((x) => ({ centre: [x, v.c[1], v.c[2]] as [number, number, number], width: 30, height: 25, plane: 'sagittal' as const, score: 0.5 })));
+    const wide = verts.map((v) => ({ ...v, w: 70 }));
+    expectMatches(clusterBoxes([...detect(wide).filter((b) => b.centre[0] > -20), ...edges]), wide);
+  });
+
   it('two cervical vertebrae almost touching stay two', () => {
     const verts = column(2, { h: () => 12, gap: 3 });
     expectMatches(clusterBoxes(detect(verts)), verts);

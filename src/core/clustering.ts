@@ -7,8 +7,11 @@
  * 2. Size factor: inside each cluster, keep the dominant mode of box height (and of width, per
  *    plane), dropping boxes that span two vertebrae (≈ 2× height) or cover part of one; then
  *    re-cluster by position, since spanning boxes may have bridged two vertebrae.
+ *    Chained neighbours (no spanning box between them) are split where the boxes' S–I centres
+ *    leave a gap (`splitAlongSpine`).
  * 3. Candidates with too little support are dropped; one whose centre lies within half its own
- *    height of a better-supported candidate is a duplicate (or a spanning cluster) and goes too.
+ *    height of a better-supported candidate, or inside its box, is a duplicate (a spanning cluster,
+ *    or the split-off edge of a vertebra) and goes too.
  */
 export interface Box3 {
   /** Box centre in canonical world mm (x → R, y → A, z → S). */
@@ -32,7 +35,7 @@ export interface ClusterParams {
   minSupport: number;
 }
 
-export const DEFAULT_CLUSTERING: ClusterParams = { eps: 7, minPts: 3, sizeTolerance: 0.25, minSupport: 4 };
+export const DEFAULT_CLUSTERING: ClusterParams = { eps: 9, minPts: 3, sizeTolerance: 0.25, minSupport: 4 };
 
 export interface Candidate {
   /** Robust (median) centre of the kept boxes, canonical world mm. */
@@ -125,6 +128,33 @@ function summarise(boxes: Box3[], rho: number[]): Candidate {
   };
 }
 
+/**
+ * Neighbouring vertebrae of a tight (cervical, upper thoracic) column can chain into one position
+ * cluster even when no box spans both. Each vertebra's boxes agree on their S–I centre, and
+ * neighbours' centres are about one height apart: split the cluster where the sorted S–I centres
+ * leave a gap wider than a fifth of the boxes' median height.
+ */
+function splitAlongSpine(part: number[], boxes: readonly Box3[]): number[][] {
+  if (part.length < 2) return [part];
+  const sorted = [...part].sort((a, b) => boxes[a]!.centre[2] - boxes[b]!.centre[2]);
+  const gap = Math.max(2, 0.2 * median(part.map((i) => boxes[i]!.height)));
+  const out: number[][] = [[sorted[0]!]];
+  for (let k = 1; k < sorted.length; k++) {
+    if (boxes[sorted[k]!]!.centre[2] - boxes[sorted[k - 1]!]!.centre[2] > gap) out.push([]);
+    out[out.length - 1]!.push(sorted[k]!);
+  }
+  return out;
+}
+
+/**
+ * A weaker cluster whose centre lies inside a stronger candidate's box (half its extent each way,
+ * S–I within half its height) is a piece of that vertebra: the far lateral, anterior or posterior
+ * cuts, which a gap in the slices split off.
+ */
+function inside(p: readonly number[], a: Candidate): boolean {
+  return Math.abs(p[0]! - a.centre[0]) < 0.5 * a.extent[0] && Math.abs(p[1]! - a.centre[1]) < 0.5 * a.extent[1] && Math.abs(p[2]! - a.centre[2]) < 0.5 * a.extent[2];
+}
+
 /** One candidate per vertebra, cranial → caudal. */
 export function clusterBoxes(boxes: readonly Box3[], params: ClusterParams = DEFAULT_CLUSTERING): Candidate[] {
   const { ids, counts } = dbscan(boxes.map((b) => b.centre), params.eps, params.minPts);
@@ -139,7 +169,7 @@ export function clusterBoxes(boxes: readonly Box3[], params: ClusterParams = DEF
     const sub = dbscan(kept.map((i) => boxes[i]!.centre), params.eps, params.minPts);
     const parts = new Map<number, number[]>();
     sub.ids.forEach((id, k) => id >= 0 && parts.set(id, [...(parts.get(id) ?? []), kept[k]!]));
-    for (const part of parts.values()) {
+    for (const part of [...parts.values()].flatMap((p) => splitAlongSpine(p, boxes))) {
       if (part.length < params.minSupport) continue;
       raw.push(summarise(part.map((i) => boxes[i]!), part.map((i) => counts[i]! / members.length)));
     }
@@ -147,7 +177,7 @@ export function clusterBoxes(boxes: readonly Box3[], params: ClusterParams = DEF
   raw.sort((a, b) => b.support - a.support);
   const accepted: Candidate[] = [];
   for (const c of raw) {
-    if (accepted.some((a) => dist(a.centre, c.centre) < 0.5 * c.extent[2])) continue;
+    if (accepted.some((a) => dist(a.centre, c.centre) < 0.5 * c.extent[2] || inside(c.centre, a))) continue;
     accepted.push(c);
   }
   return accepted.sort((a, b) => b.centre[2] - a.centre[2]);
