@@ -10,6 +10,7 @@ import { decodeCenterNet, liftBox } from './stages/decode';
 import { boxCentre, instanceBoxes, maskCube } from './stages/idCrop';
 import { dropoutMasks, meanSoftmax } from './stages/mcDropout';
 import { measureInstances } from './stages/measure';
+import { dedupe, maskBox } from './stages/refine';
 import { segInput } from './stages/segCrop';
 import { type SliceAxis, denseIndices, extractSlice, sliceIndices, spineRange } from './stages/slices';
 import { orderAlongSpine } from './stages/spineOrder';
@@ -127,11 +128,11 @@ export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, 
   timings.localise = now() - t;
 
   t = now();
-  const canIds = await segmentAll(can, candidates, manifest, runner, opt);
+  const { ids: canIds, support } = await segmentAll(can, candidates, manifest, runner, opt);
   timings.segment = now() - t;
 
   t = now();
-  const vertebrae = await identify(canIds, grid, manifest, runner, opt, candidates);
+  const vertebrae = await identify(canIds, grid, manifest, runner, opt, support);
   const instances = fromCanonical({ dims: grid.dims, affine: grid.affine, data: canIds }, grid);
   for (const m of measureInstances(instances)) {
     const v = vertebrae.find((x) => x.id === m.id);
@@ -184,32 +185,63 @@ export async function localise(can: Volume, manifest: Manifest, runner: Runner, 
   return { boxes, candidates: clusterBoxes(boxes, { ...DEFAULT_CLUSTERING, ...manifest.clustering }) };
 }
 
-/** Stage 2: per candidate a CT cube + heatmap → probability cube; pasted into one instance map (canonical grid). */
-async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<Uint16Array> {
+/**
+ * Stage 2: per candidate a CT cube + heatmap → probability cube. A mask whose box centre is off the
+ * candidate by more than `REFINE_MM` is segmented again around its own centre (once); pieces that
+ * are the same vertebra are merged; then one instance map (canonical grid).
+ */
+const REFINE_MM = 4;
+
+async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<{ ids: Uint16Array; support: number[] }> {
+  const seg = manifest.models.segmenter;
+  const total = { n: candidates.length };
+  let done = 0;
+  opt.onProgress?.({ stage: 'segment', done: 0, total: total.n });
+  const first = await segmentAt(can, candidates.map((c) => c.centre.map((x) => x / manifest.spacing) as [number, number, number]), manifest, runner, opt, (n) => {
+    done += n;
+    opt.onProgress?.({ stage: 'segment', done, total: total.n });
+  });
+  const moved: { index: number; centre: [number, number, number] }[] = [];
+  first.forEach((p, i) => {
+    const box = maskBox(p, seg.threshold);
+    if (box && Math.hypot(...box.centre.map((c, a) => (c - p.centre[a]!) * manifest.spacing)) > REFINE_MM) moved.push({ index: i, centre: box.centre });
+  });
+  total.n += moved.length;
+  const again = await segmentAt(can, moved.map((m) => m.centre), manifest, runner, opt, (n) => {
+    done += n;
+    opt.onProgress?.({ stage: 'segment', done, total: total.n });
+  });
+  moved.forEach((m, k) => (first[m.index] = again[k]!));
+  // Piece ids are candidate numbers (1-based) until here; instance ids are renumbered after merging.
+  const kept = dedupe(first, seg.threshold);
+  const support = kept.map((p) => candidates[p.id - 1]?.support ?? 0);
+  return { ids: assembleInstances(can.dims, kept.map((p, i) => ({ ...p, id: i + 1 })), seg.threshold), support };
+}
+
+/** Segmenter runs (batched) around each centre (canonical voxels). */
+async function segmentAt(can: Volume, centres: [number, number, number][], manifest: Manifest, runner: Runner, opt: PipelineOptions, onBatch: (n: number) => void): Promise<Piece[]> {
   const seg = manifest.models.segmenter;
   const s = seg.size, n3 = s * s * s;
   const per = opt.batch?.segmenter ?? 4;
   const pieces: Piece[] = [];
-  opt.onProgress?.({ stage: 'segment', done: 0, total: candidates.length });
-  for (let b = 0; b < candidates.length; b += per) {
+  for (let b = 0; b < centres.length; b += per) {
     check(opt.signal);
-    const group = candidates.slice(b, b + per);
+    const group = centres.slice(b, b + per);
     const input = new Float32Array(group.length * 2 * n3);
-    const meta = group.map((c, i) => {
-      const centre = c.centre.map((x) => x / manifest.spacing) as [number, number, number];
+    const origins = group.map((centre, i) => {
       const x = segInput(can, centre, s, seg.window, seg.heatmapSigmaVox);
       input.set(x.data, i * 2 * n3);
-      return { centre, origin: x.origin };
+      return x.origin;
     });
     const prob = await runner.segment(input, group.length, s);
-    meta.forEach((m, i) => pieces.push({ id: b + i + 1, origin: m.origin, size: s, prob: prob.slice(i * n3, (i + 1) * n3), centre: m.centre }));
-    opt.onProgress?.({ stage: 'segment', done: Math.min(b + per, candidates.length), total: candidates.length });
+    group.forEach((centre, i) => pieces.push({ id: b + i + 1, origin: origins[i]!, size: s, prob: prob.slice(i * n3, (i + 1) * n3), centre }));
+    onBatch(group.length);
   }
-  return assembleInstances(can.dims, pieces, seg.threshold);
+  return pieces;
 }
 
 /** Stage 3: mask cubes → encoder once per vertebra → head on N dropout masks → mean p, entropy. */
-async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifest, runner: Runner, opt: PipelineOptions, candidates: Candidate[]): Promise<FoundVertebra[]> {
+async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifest, runner: Runner, opt: PipelineOptions, support: number[]): Promise<FoundVertebra[]> {
   const enc = manifest.models.encoder;
   const head = manifest.models.head;
   const s = enc.size, n3 = s * s * s;
@@ -242,7 +274,7 @@ async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifes
         bodyCentre: apply(grid.affine, body.body),
         massCentre: apply(grid.affine, body.mass),
         volumeMl: 0,
-        support: candidates[f.id - 1]?.support ?? 0,
+        support: support[f.id - 1] ?? 0,
       });
     }
     opt.onProgress?.({ stage: 'identify', done: Math.min(b + per, found.length), total: found.length });

@@ -1,0 +1,52 @@
+import type { Piece } from './assemble';
+
+/**
+ * Stage 2 made robust to imperfect candidates: a candidate off the vertebra's box centre (or a
+ * second candidate on the same vertebra) still yields that vertebra's mask, so the mask itself
+ * says where the vertebra is (re-segment there once) and which pieces are the same vertebra.
+ */
+
+/** Bounding-box centre (canonical voxels) and size of a piece's mask above `threshold`; null if empty. */
+export function maskBox(p: Piece, threshold: number): { centre: [number, number, number]; voxels: number } | null {
+  const s = p.size;
+  const lo = [s, s, s], hi = [-1, -1, -1];
+  let voxels = 0;
+  let c = 0;
+  for (let k = 0; k < s; k++) for (let j = 0; j < s; j++) for (let i = 0; i < s; i++, c++) {
+    if (p.prob[c]! < threshold) continue;
+    voxels++;
+    if (i < lo[0]!) lo[0] = i;
+    if (i > hi[0]!) hi[0] = i;
+    if (j < lo[1]!) lo[1] = j;
+    if (j > hi[1]!) hi[1] = j;
+    if (k < lo[2]!) lo[2] = k;
+    if (k > hi[2]!) hi[2] = k;
+  }
+  if (!voxels) return null;
+  return { centre: [0, 1, 2].map((a) => p.origin[a]! + (lo[a]! + hi[a]!) / 2) as [number, number, number], voxels };
+}
+
+/** Voxels above threshold in both pieces, over those in either (global canonical grid). */
+export function overlap(a: Piece, b: Piece, threshold: number): number {
+  const s = a.size;
+  const d = [0, 1, 2].map((k) => b.origin[k]! - a.origin[k]!);
+  if (d.some((x) => Math.abs(x) >= s)) return 0;
+  let both = 0, na = 0, nb = 0;
+  for (let k = 0; k < s; k++) for (let j = 0; j < s; j++) for (let i = 0; i < s; i++) {
+    const inA = a.prob[i + s * (j + s * k)]! >= threshold;
+    if (inA) na++;
+    const bi = i - d[0]!, bj = j - d[1]!, bk = k - d[2]!;
+    if (bi >= 0 && bj >= 0 && bk >= 0 && bi < s && bj < s && bk < s && b.prob[bi + s * (bj + s * bk)]! >= threshold && inA) both++;
+  }
+  for (let c = 0; c < b.prob.length; c++) if (b.prob[c]! >= threshold) nb++;
+  const union = na + nb - both;
+  return union ? both / union : 0;
+}
+
+/** Keeps one piece per vertebra: of pieces overlapping by more than `maxIou`, the larger mask wins. */
+export function dedupe(pieces: readonly Piece[], threshold: number, maxIou = 0.3): Piece[] {
+  const sized = pieces.map((p) => ({ p, n: maskBox(p, threshold)?.voxels ?? 0 })).filter((x) => x.n > 0).sort((a, b) => b.n - a.n);
+  const kept: Piece[] = [];
+  for (const { p } of sized) if (!kept.some((k) => overlap(k, p, threshold) > maxIou)) kept.push(p);
+  return kept;
+}
