@@ -12,7 +12,11 @@ const nan = Array.from({ length: 512 }, (_, i) => (i % 3 ? NaN : 100));
 const BAD: [string, string, Uint8Array][] = [
   ['not a scan', 'not-a-scan', new TextEncoder().encode('patient,report\n'.repeat(30))],
   ['truncated', 'truncated', SAMPLE.subarray(0, SAMPLE.length >> 1)],
-  ['corrupt gzip', 'corrupt-gzip', (() => { const g = gzipSync(buildNifti({ dims: [8, 8, 8], datatype: 4, values: cube(512) })); g.fill(7, 40, 80); return g; })()],
+  ['corrupt gzip', 'corrupt-gzip', (() => {
+    const g = gzipSync(buildNifti({ dims: [64, 64, 32], datatype: 4, values: Array.from({ length: 64 * 64 * 32 }, (_, i) => (i * 7919) % 3000) }));
+    for (let i = 200; i < g.length - 8; i += 97) g[i] = g[i]! ^ 0xa5;
+    return g;
+  })()],
   ['4D series', 'time-series', buildNifti({ dim: [4, 8, 8, 8, 3, 1, 1, 1], datatype: 4, values: cube(1536) })],
   ['2D slice', 'not-3d', buildNifti({ dim: [2, 16, 16, 1, 1, 1, 1, 1], datatype: 4, values: cube(256) })],
   ['mostly NaN', 'not-a-number', buildNifti({ dims: [8, 8, 8], datatype: 16, values: nan })],

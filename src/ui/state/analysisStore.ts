@@ -57,6 +57,8 @@ function backendOptions(): { forceWasm?: boolean; failWebGpu?: boolean } {
 
 /** Each run gets a number; only the latest may write results. */
 let latestRun = 0;
+/** The run the user cancelled (possibly before the worker started it, e.g. while models load). */
+let cancelledRun = -1;
 
 /** The overlay colour table: the colour and name of each instance's current label. */
 export function labelTable(labelled: readonly LabelledVertebra[]): LabelTable {
@@ -95,6 +97,10 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
       const ready = await Promise.race([pipeline.remote.prepare(backendOptions()), pipeline.failed]);
       if (id !== latestRun) return;
       if (ready.ok) set({ backend: ready.backend });
+      if (cancelledRun === id) {
+        set({ status: 'cancelled' });
+        return;
+      }
       out = await Promise.race([pipeline.remote.analyse(onProgress, 0, backendOptions()), pipeline.failed]);
     } catch (e) {
       if (id !== latestRun) return;
@@ -154,6 +160,7 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
       run,
       cancel: () => {
         if (get().status !== 'running') return;
+        cancelledRun = latestRun;
         void getPipeline().remote.cancel();
       },
       reset: () => {
