@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { expect, test } from './fixtures';
 
@@ -11,6 +12,8 @@ function colouredShare(png: Buffer): number {
   }
   return n / (img.width * img.height);
 }
+
+if (process.env.SCREENSHOTS) mkdirSync('docs/screenshots', { recursive: true });
 
 const rowsOf = async (page: import('@playwright/test').Page): Promise<{ label: number; before: number }[]> =>
   page.getByTestId('vertebra-row').evaluateAll((rows) => rows.map((r) => ({ label: Number(r.getAttribute('data-label')), before: Number(r.getAttribute('data-before')) })));
@@ -27,6 +30,19 @@ test('the sample is analysed on start: progress, backend, labelled overlay and t
   const z = await page.getByTestId('vertebra-row').evaluateAll((rows) => rows.map((r) => (JSON.parse(r.getAttribute('data-centroid')!) as number[])[2]!));
   expect(z).toEqual([...z].sort((a, b) => b - a));
   await expect.poll(async () => colouredShare(await page.getByTestId('viewer-canvas').screenshot()), { timeout: 15_000 }).toBeGreaterThan(0.005);
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/sample-analysed.png' });
+});
+
+test('a 4K reading-room display: the layout scales, labels and table visible', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 3840, height: 2160 });
+  await page.goto('/');
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  const table = await page.getByTestId('vertebrae').boundingBox();
+  const canvas = await page.getByTestId('viewer-canvas').boundingBox();
+  expect(canvas!.width).toBeGreaterThan(2400);
+  expect(table!.x).toBeGreaterThan(canvas!.width - 10); // side panel beside the viewer, not under it
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/sample-4k.png' });
 });
 
 test('fusion controls relabel without re-running the networks; hops 0 gives the identifier’s labels', async ({ page }) => {
@@ -43,6 +59,7 @@ test('fusion controls relabel without re-running the networks; hops 0 gives the 
   await page.getByTestId('fusion-weighting').selectOption('literal');
   await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done');
   expect(await page.getByTestId('timings').textContent()).toBe(timings); // no new run
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/fusion-controls.png' });
 });
 
 test('cancel mid-run leaves a usable app that can analyse again', async ({ page }) => {

@@ -52,6 +52,7 @@ test('corrections: relabel, undo/redo, shift all, anchor; each survives fusion c
   // Transitional: mark the last one L6.
   await last.getByTestId('relabel').selectOption('25');
   await expect(last.locator('select')).toHaveValue('25');
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/corrections.png' });
 });
 
 test('exports parse back to what is shown: NIfTI label map, centroid JSON, CSV, PNG', async ({ page }) => {
@@ -86,6 +87,7 @@ test('keyboard help lists the shortcuts', async ({ page }) => {
   await page.goto('/?empty');
   await page.keyboard.press('?');
   await expect(page.getByTestId('help')).toContainText('Ctrl+Z');
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/help.png' });
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('help')).toHaveCount(0);
 });
