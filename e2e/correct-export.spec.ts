@@ -85,6 +85,7 @@ test('exports parse back to what is shown: NIfTI label map, centroid JSON, CSV, 
 
 test('keyboard help lists the shortcuts', async ({ page }) => {
   await page.goto('/?empty');
+  await expect(page.getByTestId('help-button')).toBeVisible(); // the app (and its key handler) is up
   await page.keyboard.press('?');
   await expect(page.getByTestId('help')).toContainText('Ctrl+Z');
   if (process.env.SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/help.png' });

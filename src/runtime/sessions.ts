@@ -62,7 +62,7 @@ export async function loadModels(ort: Ort, opt: LoadOptions): Promise<Models> {
   }
   if (opt.cpu === 'cpu') return build(manifest, phi, ort, await createAll(ort, bytes, 'cpu', opt.threads), { name: 'cpu', threads: opt.threads });
   ort.env.wasm.numThreads = opt.threads;
-  let reason: string | undefined = opt.webgpu ? undefined : 'WebGPU is not available in this browser';
+  let reason: string | undefined; // why WebGPU is not used: set here on failure, or by the caller
   if (opt.webgpu) {
     try {
       if (opt.failWebGpu) throw new Error('forced failure (test)');
