@@ -45,19 +45,37 @@ test('a 4K reading-room display: the layout scales, labels and table visible', a
   if (process.env.SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/sample-4k.png' });
 });
 
-test('fusion controls relabel without re-running the networks; hops 0 gives the identifier’s labels', async ({ page }) => {
+test('each fusion control changes labels where expected and back, without re-running the networks', async ({ page }) => {
   test.setTimeout(240_000);
   await page.goto('/');
   await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
   const timings = await page.getByTestId('timings').textContent();
+  const fused = await rowsOf(page);
+  const alone = fused.map((r) => r.before);
+  // On the sample, fusion matters: the paper's settings change some of the identifier's labels.
+  expect(fused.some((r) => r.label !== r.before)).toBe(true);
+  const labels = async (): Promise<number[]> => (await rowsOf(page)).map((r) => r.label);
+  const back = async (): Promise<void> => {
+    await page.getByTestId('fusion-reset').click();
+    expect(await labels()).toEqual(fused.map((r) => r.label));
+  };
+  // Each of hops 0, θ 0 and one neighbour switches fusion off: exactly the identifier's labels.
   await page.getByTestId('fusion-hops').fill('0');
-  const rows = await rowsOf(page);
-  expect(rows.every((r) => r.label === r.before)).toBe(true);
-  await page.getByTestId('fusion-reset').click();
-  await expect(page.getByTestId('fusion-hops')).toHaveValue('3');
-  await page.getByTestId('fusion-neighbours').selectOption('3');
+  expect(await labels()).toEqual(alone);
+  await back();
+  await page.getByTestId('fusion-theta').fill('0');
+  expect(await labels()).toEqual(alone);
+  await back();
+  await page.getByTestId('fusion-neighbours').selectOption('1');
+  expect(await labels()).toEqual(alone);
+  await back();
+  // The paper's literal weighting at a strong θ gives a different labelling here (docs/EVAL.md, Fig. 7).
   await page.getByTestId('fusion-weighting').selectOption('literal');
-  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done');
+  await page.getByTestId('fusion-theta').fill('0.5');
+  await page.getByTestId('fusion-hops').fill('5');
+  expect(await labels()).not.toEqual(fused.map((r) => r.label));
+  await back();
+  await expect(page.getByTestId('fusion-weighting')).toHaveValue('certainty');
   expect(await page.getByTestId('timings').textContent()).toBe(timings); // no new run
   if (process.env.SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/fusion-controls.png' });
 });
@@ -87,17 +105,23 @@ test('two scans dropped quickly: the first run is cancelled, only the second res
   expect(await page.getByTestId('vertebra-row').count()).toBeGreaterThan(0);
 });
 
-test('clicking a vertebra in the table centres the crosshair on it and names the label there', async ({ page }) => {
+test('the table matches the overlay: each row centres the crosshair on its vertebra, whose overlay label is the row’s', async ({ page }) => {
   test.setTimeout(240_000);
   await page.goto('/');
   await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
-  const row = page.getByTestId('vertebra-row').nth(5);
-  const centroid = JSON.parse((await row.getAttribute('data-centroid'))!) as number[];
-  const name = await row.locator('select').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]!.text);
-  await row.locator('td').nth(2).click();
-  await expect.poll(async () => {
-    const c = JSON.parse((await page.getByTestId('viewer').getAttribute('data-crosshair')) || '[0,0,0]') as number[];
-    return Math.hypot(c[0]! - centroid[0]!, c[1]! - centroid[1]!, c[2]! - centroid[2]!);
-  }).toBeLessThan(3);
-  await expect(page.getByTestId('hover-label')).toHaveText(name);
+  const n = await page.getByTestId('vertebra-row').count();
+  let matched = 0;
+  for (let i = 0; i < n; i++) {
+    const row = page.getByTestId('vertebra-row').nth(i);
+    const centroid = JSON.parse((await row.getAttribute('data-centroid'))!) as number[];
+    const name = await row.locator('select').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]!.text);
+    await row.locator('td').nth(2).click();
+    await expect.poll(async () => {
+      const c = JSON.parse((await page.getByTestId('viewer').getAttribute('data-crosshair')) || '[0,0,0]') as number[];
+      return Math.hypot(c[0]! - centroid[0]!, c[1]! - centroid[1]!, c[2]! - centroid[2]!);
+    }).toBeLessThan(3);
+    // The body centre lies in its own vertebra's mask for all but odd shapes (a fracture, a cut).
+    if ((await page.getByTestId('hover-label').textContent()) === name) matched++;
+  }
+  expect(matched).toBeGreaterThanOrEqual(Math.ceil(0.9 * n));
 });

@@ -1,7 +1,8 @@
 /**
  * npm run eval -- DIR [DIR…] [--fusion off|certainty|literal] [--hops N] [--theta X] [--neighbours N]
- *                 [--json FILE] [--md FILE] [--threads N] [--models DIR] [--sweep PLOT.png]
+ *                 [--json FILE] [--md FILE] [--threads N] [--models DIR] [--sweep PLOT.png] [--confusion FILE.html]
  *
+ * --confusion FILE.html writes the confusion matrix (true level × label of the closest prediction).
  * --sweep runs the paper's parameter study (Fig. 7) on the same network outputs: hops 0–5,
  * θ 0–0.5, neighbours 1–7, both weightings; writes the plot and a table.
  *
@@ -15,6 +16,7 @@ import { type CaseScore, dicePerLabel, scoreCase } from '../src/core/evaluate';
 import { labelMap } from '../src/core/exports';
 import { type FusionParams, PAPER_FUSION } from '../src/core/fusion';
 import { labelVertebrae } from '../src/core/labelling';
+import { labelName } from '../src/core/labels';
 import { openScan } from '../src/core/openScan';
 import { type Analysis, analyse } from '../src/core/pipeline';
 import type { Centroid } from '../src/core/centroids';
@@ -32,10 +34,12 @@ interface Args {
   models: string | undefined;
   /** Fig. 7 parameter study: PNG path. */
   sweep: string | null;
+  /** Confusion matrix (true level × predicted level of the closest prediction): HTML path. */
+  confusion: string | null;
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { dirs: [], fusion: { ...PAPER_FUSION }, json: null, md: null, threads: availableParallelism(), models: undefined, sweep: null };
+  const a: Args = { dirs: [], fusion: { ...PAPER_FUSION }, json: null, md: null, threads: availableParallelism(), models: undefined, sweep: null, confusion: null };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => argv[++i] ?? '';
@@ -51,6 +55,7 @@ function parse(argv: string[]): Args {
     else if (k === '--threads') a.threads = Number(v());
     else if (k === '--models') a.models = v();
     else if (k === '--sweep') a.sweep = v();
+    else if (k === '--confusion') a.confusion = v();
     else a.dirs.push(k);
   }
   if (!a.dirs.length) {
@@ -132,8 +137,30 @@ async function main(): Promise<void> {
   if (a.sweep) sweepMd = await sweep(kept, models.phi, a.sweep);
   console.log(`\n${md}${sweepMd}`);
   if (a.json) writeFileSync(a.json, JSON.stringify({ summary, results }, null, 1));
+  if (a.confusion) writeFileSync(a.confusion, confusionHtml(results, a.dirs.join(', ')));
   if (a.md) writeFileSync(a.md, md + sweepMd + '\n');
   await models.release();
+}
+
+/** True level (rows) × label of the closest prediction (columns, ∅ = none within the scan), as HTML. */
+function confusionHtml(results: CaseResult[], what: string): string {
+  const levels = Array.from({ length: 24 }, (_, i) => i + 1);
+  const m = new Map<string, number>();
+  for (const r of results) for (const o of r.score.id.outcomes) m.set(`${o.label},${o.predicted ?? 0}`, (m.get(`${o.label},${o.predicted ?? 0}`) ?? 0) + 1);
+  const cols = [...levels, 25, 28, 0];
+  const name = (l: number): string => (l === 0 ? '∅' : labelName(l));
+  const rows = levels.filter((t) => cols.some((p) => m.has(`${t},${p}`))).map((t) => {
+    const total = cols.reduce((n, p) => n + (m.get(`${t},${p}`) ?? 0), 0);
+    const cells = cols.map((p) => {
+      const n = m.get(`${t},${p}`) ?? 0;
+      const shade = n ? Math.round(255 - (200 * n) / total) : 255;
+      return `<td style="background:rgb(${p === t ? `${shade},255,${shade}` : `255,${shade},${shade}`})">${n || ''}</td>`;
+    });
+    return `<tr><th>${name(t)}</th>${cells.join('')}</tr>`;
+  });
+  return `<!doctype html><meta charset="utf-8"><title>Confusion matrix</title><style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:2px 5px;text-align:center;font-size:12px}</style>
+<h1>Confusion matrix</h1><p>${what}: rows are ground-truth levels, columns the label of the prediction closest to each (∅: none). Green: right label.</p>
+<table><tr><th></th>${cols.map((c) => `<th>${name(c)}</th>`).join('')}</tr>${rows.join('\n')}</table>\n`;
 }
 
 /** ID-rate over all kept cases for one fusion setting (networks not re-run). */
