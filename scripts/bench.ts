@@ -140,30 +140,38 @@ async function main(): Promise<void> {
   if (argv[0] === '--child') return child(argv[1]!, Number(argv[2]));
   const runs = Number(opt('--runs', '5'));
   const only = opt('--only', 'all');
-  const results: Parameters<typeof report>[0] = {};
+  if (argv.includes('--report-only')) {
+    const md = report(JSON.parse(readFileSync(join(BENCH_DIR, 'bench.json'), 'utf8')), runs);
+    writeFileSync(opt('--md', join(ROOT, 'docs', 'BENCHMARKS.md')), md);
+    return console.log(md);
+  }
+  // Results so far are kept in bench/bench.json: a run of one part (--only) keeps the other's.
+  const saved = join(BENCH_DIR, 'bench.json');
+  const results: Parameters<typeof report>[0] = only !== 'all' && existsSync(saved) ? JSON.parse(readFileSync(saved, 'utf8')) : {};
+  const keep = (): void => writeFileSync(saved, JSON.stringify(results, null, 1));
   if (only !== 'browser') {
     for (const mode of ['native-2', 'wasm-node-1', 'wasm-node-2']) {
       console.log(`bench: ${mode} …`);
       const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/bench.ts', '--child', mode, String(runs)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
       if (!line) throw new Error(`${mode} failed: ${r.stderr.slice(-2000)}`);
-      const res = JSON.parse(line.slice(9));
-      results[mode] = res;
+      results[mode] = JSON.parse(line.slice(9));
+      keep();
     }
   }
   if (only !== 'node') {
     const { browserBench } = await import('./lib/browserBench');
     results['browser-wasm'] = await browserBench(benchCases(), runs);
+    keep();
   }
   const md = report(results, runs);
   console.log(md);
   const out = opt('--md', join(ROOT, 'docs', 'BENCHMARKS.md'));
   mkdirSync(join(ROOT, 'docs'), { recursive: true });
   writeFileSync(out, md);
-  writeFileSync(join(BENCH_DIR, 'bench.json'), JSON.stringify(results, null, 1));
 }
 
-function report(results: Record<string, { threads: number; runs: Record<string, RunRecord[]>; fusionMs?: number; repaintMs?: number[]; big?: { rssMb: number; seconds: number } }>, runs: number): string {
+function report(results: Record<string, { threads: number; runs: Record<string, RunRecord[]>; fusionMs?: number; fusionVertebrae?: number; repaintMs?: number[]; big?: { rssMb: number; seconds: number } }>, runs: number): string {
   const modes = Object.keys(results);
   const cases = Object.keys(results[modes[0]!]!.runs);
   const L: string[] = ['# Benchmarks', '', `\`npm run bench\` on this machine (2 cores, no GPU), ${runs} runs each: median (min–max) in seconds.`, ''];
@@ -187,7 +195,37 @@ function report(results: Record<string, { threads: number; runs: Record<string, 
     L.push(`- ${m}: peak memory ${Math.max(...rss).toFixed(0)} MB${r.fusionMs !== undefined ? `; fusion recompute ${r.fusionMs.toFixed(3)} ms` : ''}${r.repaintMs ? `; slider-to-repaint ${fmt(r.repaintMs, 1)} ms` : ''}`);
     if (r.big) L.push(`  - 512 × 512 × 600 int16 CT (the sample resampled): peak RSS ${r.big.rssMb.toFixed(0)} MB, ${r.big.seconds.toFixed(1)} s`);
   }
+  L.push('', ...targets(results));
   return L.join('\n') + '\n';
+}
+
+/** The issue's targets against what was measured; a miss names the stage that holds it back. */
+function targets(results: Parameters<typeof report>[0]): string[] {
+  const b = results['browser-wasm'];
+  const n = results['native-2'];
+  const w2 = results['wasm-node-2'];
+  if (!b || !n) return [];
+  const cases = Object.keys(b.runs);
+  const [full, lumbar] = [cases[0]!, cases[1]!];
+  const med = (m: { runs: Record<string, RunRecord[]> }, c: string, k: keyof RunRecord['timings'] = 'total'): number => median(m.runs[c]!.map((r) => r.timings[k]));
+  const stages = ['prepare', 'localise', 'segment', 'identify'] as const;
+  const slowest = (c: string): string => {
+    const ratios = stages.map((k) => [k, med(b, c, k) / Math.max(1e-9, med(n, c, k))] as const).sort((x, y) => y[1] - x[1]);
+    return `${ratios[0]![0]} (${ratios[0]![1].toFixed(1)}× native)`;
+  };
+  const ok = (pass: boolean): string => (pass ? '✓ met' : '✗ missed');
+  const ratio = (c: string): number => med(b, c) / med(n, c);
+  const outside = (c: string): number => median(b.runs[c]!.map((r) => 1 - r.timings.inference / r.timings.total));
+  const rows: [string, string, string, string][] = [
+    ['full-spine phantom end to end, Chromium WASM', '≤ 30 s', `${(med(b, full) / 1000).toFixed(1)} s`, ok(med(b, full) <= 30_000)],
+    ['lumbar-only phantom end to end, Chromium WASM', '≤ 10 s', `${(med(b, lumbar) / 1000).toFixed(1)} s`, ok(med(b, lumbar) <= 10_000)],
+    ...cases.map((c) => [`WASM in browser ÷ native: ${c}`, '≤ 2.5×', `${ratio(c).toFixed(2)}×`, ratio(c) <= 2.5 ? ok(true) : `${ok(false)} by ${(ratio(c) - 2.5).toFixed(2)}×; slowest stage against native: ${slowest(c)}`] as [string, string, string, string]),
+    ...cases.map((c) => [`time outside inference (browser): ${c}`, '≤ 25 %', `${(100 * outside(c)).toFixed(0)} %`, outside(c) <= 0.25 ? ok(true) : `${ok(false)} by ${(100 * (outside(c) - 0.25)).toFixed(0)} points`] as [string, string, string, string]),
+    [`fusion recompute (the sample's ${w2?.fusionVertebrae ?? '?'} vertebrae, node)`, '≤ 1 ms', `${(w2?.fusionMs ?? NaN).toFixed(2)} ms`, ok((w2?.fusionMs ?? Infinity) <= 1)],
+    ['slider-to-repaint (browser)', '≤ 50 ms', `${median(b.repaintMs ?? [NaN]).toFixed(0)} ms`, median(b.repaintMs ?? [Infinity]) <= 50 ? ok(true) : `${ok(false)} by ${(median(b.repaintMs ?? [0]) - 50).toFixed(0)} ms: fusion itself takes < 1 ms, so the time is in the table re-render and NiiVue's repaint (not yet broken down)`],
+    ['peak memory, 512 × 512 × 600 CT (node WASM, RSS)', '≤ 1.5 GB', w2?.big ? `${(w2.big.rssMb / 1024).toFixed(2)} GB` : 'not run', ok((w2?.big?.rssMb ?? Infinity) <= 1536)],
+  ];
+  return ['## Targets', '', '| target | goal | measured | |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
 main().catch((e) => {

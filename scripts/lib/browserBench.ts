@@ -39,7 +39,8 @@ export async function browserBench(cases: BenchCase[], runs: number): Promise<{ 
         const work = JSON.parse((await page.getByTestId('timings').getAttribute('data-work'))!) as Analysis['work'];
         const vertebrae = await page.getByTestId('vertebra-row').count();
         threads = Number(/(\d+) thread/.exec((await page.getByTestId('backend').textContent()) ?? '')?.[1] ?? 0);
-        const heap = await page.evaluate(async () => {
+        // JS heap of page + workers, once per case (the measurement waits for a GC).
+        const heap = r > 0 ? (out[c.name]![0]?.rssMb ?? 0) * 2 ** 20 : await page.evaluate(async () => {
           const p = performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }>; memory?: { usedJSHeapSize: number } };
           try {
             if (p.measureUserAgentSpecificMemory && crossOriginIsolated) return (await Promise.race([p.measureUserAgentSpecificMemory(), new Promise<never>((_, j) => setTimeout(() => j(new Error('slow')), 20_000))])).bytes;
@@ -49,6 +50,7 @@ export async function browserBench(cases: BenchCase[], runs: number): Promise<{ 
           return p.memory?.usedJSHeapSize ?? 0;
         });
         out[c.name]!.push({ timings, work, vertebrae, rssMb: heap / 2 ** 20 });
+        process.stderr.write(`browser ${c.name} run ${r + 1}: ${(timings.total / 1000).toFixed(1)} s\n`);
         if (r === 0 && c === cases[0]) {
           // Slider → repaint: move θ, wait for the measure taken in the frame after the recolour.
           for (const v of ['0.2', '0.3', '0.15', '0.1', '0.25']) {
