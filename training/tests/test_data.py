@@ -65,11 +65,16 @@ def test_stage_crops_and_their_cache(tmp_path):
     spec = CropSpec(slices=8, seg_size=32, seg_margin=4, id_size=32)
     res = extract('phantom-5', case.ct, case.mask, cents, spec, cache=str(tmp_path))
     assert res['levels'] == sorted(cents)
+    def box_centre(m):
+        idx = np.argwhere(m)
+        return (idx.min(0) + idx.max(0)) / 2
     for m, l in zip(res['id_mask'], res['levels']):
-        assert m.shape == (32, 32, 32) and m[16, 16, 16] == 1, l
+        # Centred on the vertebra's bounding box (where stage 1 puts it), which may lie in the canal.
+        assert m.shape == (32, 32, 32) and m.any(), l
+        assert np.abs(box_centre(m) - 16).max() <= 1 or m[[0, -1]].any() or m[:, [0, -1]].any() or m[:, :, [0, -1]].any(), l
     for ct, m in zip(res['seg_ct'], res['seg_mask']):
         # The cube is centred on its vertebra, which is denser than what surrounds it.
-        assert ct.shape == (40, 40, 40) and m[20, 20, 20] == 1
+        assert ct.shape == (40, 40, 40) and (np.abs(box_centre(m) - 20).max() <= 1 or m[[0, -1]].any() or m[:, [0, -1]].any() or m[:, :, [0, -1]].any())
         # The mask sits on bone: denser than the tissue well away from it (air padding aside).
         away = ~ndimage.binary_dilation(m > 0, iterations=6) & (ct > -500)
         assert ct[m > 0].mean() > np.median(ct[away]) + 50
