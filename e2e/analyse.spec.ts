@@ -1,17 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { PNG } from 'pngjs';
 import { expect, test } from './fixtures';
-
-/** Share of canvas pixels that are clearly coloured (label overlay), not grey (CT). */
-function colouredShare(png: Buffer): number {
-  const img = PNG.sync.read(png);
-  let n = 0;
-  for (let i = 0; i < img.data.length; i += 4) {
-    const [r, g, b] = [img.data[i]!, img.data[i + 1]!, img.data[i + 2]!];
-    if (Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
-  }
-  return n / (img.width * img.height);
-}
+import { colouredShare } from './pixels';
 
 if (process.env.SCREENSHOTS) mkdirSync('docs/screenshots', { recursive: true });
 

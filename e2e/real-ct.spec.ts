@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { realDataDir } from '../src/testing/realData';
 import { expect, test } from './fixtures';
+import { colouredShare } from './pixels';
 
 /**
  * Every real CT in ../shared, analysed in the browser: labels appear over the scan. With
@@ -14,13 +14,6 @@ const CASES = [
   ['tptbox', 'tptbox/sub-ct_label-22_ct.nii.gz'],
   ['totalseg', 'totalsegmentator/example_ct.nii.gz'],
 ] as const;
-
-function colouredShare(png: Buffer): number {
-  const img = PNG.sync.read(png);
-  let n = 0;
-  for (let i = 0; i < img.data.length; i += 4) if (Math.max(img.data[i]!, img.data[i + 1]!, img.data[i + 2]!) - Math.min(img.data[i]!, img.data[i + 1]!, img.data[i + 2]!) > 60) n++;
-  return n / (img.width * img.height);
-}
 
 for (const [name, rel] of CASES) {
   test(`real CT ${name}: analysed, labels over the scan`, async ({ page }) => {

@@ -90,21 +90,21 @@ async function createAll(ort: Ort, bytes: Record<ModelName, Uint8Array>, ep: 'we
 
 function build(manifest: Manifest, phi: PhiSet, ort: Ort, s: Record<ModelName, OrtModule.InferenceSession>, backend: Backend): Models {
   const t = (data: Float32Array, dims: number[]): OrtModule.Tensor => new ort.Tensor('float32', data, dims);
-  const data = async (r: Promise<OrtModule.InferenceSession.OnnxValueMapType>, name: string): Promise<Float32Array> => {
-    const out = (await r)[name]!;
-    const d = (await out.getData()) as Float32Array;
-    out.dispose();
+  /** One output's data, copied out of the session's memory, which is then freed. */
+  const take = async (out: OrtModule.InferenceSession.OnnxValueMapType, name: string): Promise<Float32Array> => {
+    const t = out[name]!;
+    const d = (await t.getData()) as Float32Array;
+    t.dispose();
     return d;
   };
   const runner: Runner = {
     async detect(batch, n, u, v) {
       const r = await s.detector.run({ image: t(batch, [n, 1, u, v]) });
-      const get = async (k: string): Promise<Float32Array> => data(Promise.resolve(r), k);
-      return { heat: await get('heat'), size: await get('size'), offset: await get('offset') };
+      return { heat: await take(r, 'heat'), size: await take(r, 'size'), offset: await take(r, 'offset') };
     },
-    segment: (batch, n, sz) => data(s.segmenter.run({ input: t(batch, [n, 2, sz, sz, sz]) }), 'prob'),
-    encode: (batch, n, sz) => data(s.encoder.run({ mask: t(batch, [n, 1, sz, sz, sz]) }), 'embedding'),
-    head: (emb, drop, n, e) => data(s.head.run({ embedding: t(emb, [n, e]), dropout: t(drop, [n, e]) }), 'logits'),
+    segment: async (batch, n, sz) => take(await s.segmenter.run({ input: t(batch, [n, 2, sz, sz, sz]) }), 'prob'),
+    encode: async (batch, n, sz) => take(await s.encoder.run({ mask: t(batch, [n, 1, sz, sz, sz]) }), 'embedding'),
+    head: async (emb, drop, n, e) => take(await s.head.run({ embedding: t(emb, [n, e]), dropout: t(drop, [n, e]) }), 'logits'),
   };
   return { manifest, phi, runner, backend, release: async () => void (await Promise.all(Object.values(s).map((x) => x.release()))) };
 }
