@@ -10,7 +10,8 @@ import { decodeCenterNet, liftBox } from './stages/decode';
 import { boxCentre, instanceBoxes, maskCube } from './stages/idCrop';
 import { dropoutMasks, meanSoftmax } from './stages/mcDropout';
 import { measureInstances } from './stages/measure';
-import { dedupe, maskBox } from './stages/refine';
+import { type Body, GAP_FACTOR, fillsGap, gapMidpoints, key, neighboursOf, pieceBody } from './stages/gaps';
+import { dedupe, maskBox, overlap } from './stages/refine';
 import { segInput } from './stages/segCrop';
 import { type SliceAxis, denseIndices, extractSlice, sliceIndices, spineRange } from './stages/slices';
 import { orderAlongSpine } from './stages/spineOrder';
@@ -214,8 +215,56 @@ async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manife
   moved.forEach((m, k) => (first[m.index] = again[k]!));
   // Piece ids are candidate numbers (1-based) until here; instance ids are renumbered after merging.
   const kept = dedupe(first, seg.threshold);
+  const onBatch = (n: number): void => {
+    done += n;
+    opt.onProgress?.({ stage: 'segment', done, total: total.n });
+  };
+  await fillGaps(can, kept, candidates.length, manifest, runner, opt, (n) => (total.n += n), onBatch);
   const support = kept.map((p) => candidates[p.id - 1]?.support ?? 0);
   return { ids: assembleInstances(can.dims, kept.map((p, i) => ({ ...p, id: i + 1 })), seg.threshold), support };
+}
+
+/**
+ * Segments at the midpoints of gaps that stage 1 left between consecutive vertebrae (see
+ * stages/gaps.ts) and adds each mask that is a new vertebra there, refined like the others;
+ * repeats while gaps close (a run of two missed vertebrae takes two rounds). Mutates `kept`.
+ */
+const GAP_ROUNDS = 3;
+
+async function fillGaps(can: Volume, kept: Piece[], firstId: number, manifest: Manifest, runner: Runner, opt: PipelineOptions, more: (n: number) => void, onBatch: (n: number) => void): Promise<void> {
+  const th = manifest.models.segmenter.threshold;
+  const tried = new Set<string>();
+  let nextId = firstId + 1;
+  for (let round = 0; round < GAP_ROUNDS; round++) {
+    const bodies = kept.map((p) => pieceBody(p, th)).filter((b): b is Body => b !== null);
+    const mids = gapMidpoints(bodies, GAP_FACTOR, tried);
+    if (!mids.length) return;
+    mids.forEach((m) => tried.add(key(m)));
+    more(mids.length);
+    const pieces = await segmentAt(can, mids, manifest, runner, opt, onBatch);
+    // The midpoint estimates a body centre, the segmenter was trained on box centres: where the
+    // mask's box centre is elsewhere, try there too, and keep whichever answer fills the gap.
+    const moved = pieces.map((p) => maskBox(p, th)).map((b, i) => (b && Math.hypot(...b.centre.map((c, a) => (c - pieces[i]!.centre[a]!) * manifest.spacing)) > REFINE_MM ? { i, centre: b.centre } : null)).filter((m) => m !== null);
+    more(moved.length);
+    const again = await segmentAt(can, moved.map((m) => m.centre), manifest, runner, opt, onBatch);
+    const options = pieces.map((p, i) => {
+      const k = moved.findIndex((m) => m.i === i);
+      return k >= 0 ? [again[k]!, p] : [p];
+    });
+    let added = 0;
+    for (const tries of options) {
+      for (const q of tries) {
+        const body = pieceBody(q, th);
+        const nb = body && neighboursOf(body.centre, bodies);
+        if (!body || !nb || !fillsGap(body, nb[0], nb[1]) || kept.some((k) => overlap(k, q, th) > 0.3)) continue;
+        kept.push({ ...q, id: nextId++ });
+        bodies.push(body);
+        added++;
+        break;
+      }
+    }
+    if (!added) return;
+  }
 }
 
 /** Segmenter runs (batched) around each centre (canonical voxels). */
