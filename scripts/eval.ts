@@ -1,7 +1,10 @@
 /**
- * npm run eval -- DIR [DIR…] [--fusion off|certainty|literal] [--hops N] [--theta X] [--neighbours N]
+ * npm run eval -- DIR [DIR…] [--fusion off|certainty|literal] [--order on|off] [--hops N] [--theta X] [--neighbours N]
  *                 [--json FILE] [--md FILE] [--threads N] [--models DIR] [--sweep PLOT.png] [--confusion FILE.html]
  *
+ * --order off labels each vertebra by its own argmax (the paper) instead of decoding the
+ * sequence (src/core/sequence.ts).
+ * --dump FILE.json keeps each case's found vertebrae (network outputs) and ground truth.
  * --confusion FILE.html writes the confusion matrix (true level × label of the closest prediction).
  * --sweep runs the paper's parameter study (Fig. 7) on the same network outputs: hops 0–5,
  * θ 0–0.5, neighbours 1–7, both weightings; writes the plot and a table.
@@ -36,10 +39,12 @@ interface Args {
   sweep: string | null;
   /** Confusion matrix (true level × predicted level of the closest prediction): HTML path. */
   confusion: string | null;
+  /** Network outputs and ground truth per case (JSON), to study labelling without re-running the networks. */
+  dump: string | null;
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { dirs: [], fusion: { ...PAPER_FUSION }, json: null, md: null, threads: availableParallelism(), models: undefined, sweep: null, confusion: null };
+  const a: Args = { dirs: [], fusion: { ...PAPER_FUSION }, json: null, md: null, threads: availableParallelism(), models: undefined, sweep: null, confusion: null, dump: null };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => argv[++i] ?? '';
@@ -47,7 +52,8 @@ function parse(argv: string[]): Args {
       const f = v();
       if (f === 'off') a.fusion.hops = 0;
       else a.fusion.weighting = f === 'literal' ? 'literal' : 'certainty';
-    } else if (k === '--hops') a.fusion.hops = Number(v());
+    } else if (k === '--order') a.fusion.order = v() !== 'off';
+    else if (k === '--hops') a.fusion.hops = Number(v());
     else if (k === '--theta') a.fusion.theta = Number(v());
     else if (k === '--neighbours') a.fusion.neighbours = Number(v());
     else if (k === '--json') a.json = v();
@@ -56,6 +62,7 @@ function parse(argv: string[]): Args {
     else if (k === '--models') a.models = v();
     else if (k === '--sweep') a.sweep = v();
     else if (k === '--confusion') a.confusion = v();
+    else if (k === '--dump') a.dump = v();
     else a.dirs.push(k);
   }
   if (!a.dirs.length) {
@@ -137,6 +144,7 @@ async function main(): Promise<void> {
   if (a.sweep) sweepMd = await sweep(kept, models.phi, a.sweep);
   console.log(`\n${md}${sweepMd}`);
   if (a.json) writeFileSync(a.json, JSON.stringify({ summary, results }, null, 1));
+  if (a.dump) writeFileSync(a.dump, JSON.stringify(kept));
   if (a.confusion) writeFileSync(a.confusion, confusionHtml(results, a.dirs.join(', ')));
   if (a.md) writeFileSync(a.md, md + sweepMd + '\n');
   await models.release();

@@ -1,4 +1,4 @@
-import type { LabelledVertebra } from './labelling';
+import { type LabelledVertebra, SET_ASIDE } from './labelling';
 import { CLASS_COUNT } from './labels';
 
 /**
@@ -21,7 +21,9 @@ export function clearCorrection(c: Corrections, id: number): Corrections {
 export function shiftAll(vertebrae: readonly LabelledVertebra[], delta: number): Corrections {
   const out = new Map<number, number>();
   for (const v of vertebrae) {
-    if (v.label > CLASS_COUNT) out.set(v.id, v.label); // L6 / T13 marks stay as the user set them
+    if (v.label === SET_ASIDE) {
+      if (v.corrected) out.set(v.id, SET_ASIDE); // the user's "not a vertebra" stays; the decoder's is redone
+    } else if (v.label > CLASS_COUNT) out.set(v.id, v.label); // L6 / T13 marks stay as the user set them
     else out.set(v.id, Math.min(CLASS_COUNT, Math.max(1, v.label + delta)));
   }
   return out;
@@ -32,10 +34,11 @@ export function shiftAll(vertebrae: readonly LabelledVertebra[], delta: number):
  * place in the spine-ordered list (cranial → caudal); levels outside C1–L5 are left to fusion.
  */
 export function anchorAt(vertebrae: readonly LabelledVertebra[], id: number, label: number): Corrections {
-  const at = vertebrae.findIndex((v) => v.id === id);
+  const chain = vertebrae.filter((v) => v.label !== SET_ASIDE || v.id === id); // masks set aside take no level
+  const at = chain.findIndex((v) => v.id === id);
   if (at < 0 || label < 1 || label > CLASS_COUNT) return new Map(vertebrae.filter((v) => v.corrected).map((v) => [v.id, v.label]));
   const out = new Map<number, number>();
-  vertebrae.forEach((v, i) => {
+  chain.forEach((v, i) => {
     const l = label + (i - at);
     if (l >= 1 && l <= CLASS_COUNT) out.set(v.id, l);
   });

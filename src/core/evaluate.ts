@@ -1,7 +1,7 @@
 import type { Centroid } from './centroids';
 import { canonicalGrid, toCanonical } from './geometry/canonical';
 import { apply } from './geometry/mat4';
-import type { LabelledVertebra } from './labelling';
+import { type LabelledVertebra, SET_ASIDE } from './labelling';
 import { idRate, type IdRate } from './metrics';
 import { bodyCentre } from './stages/bodyCentre';
 import { instanceBoxes } from './stages/idCrop';
@@ -49,7 +49,7 @@ export interface CaseScore {
 }
 
 export function scoreCase(labelled: readonly LabelledVertebra[], truth: readonly Centroid[]): CaseScore {
-  const id = idRate(labelled.map((v) => ({ label: v.label, world: v.centroid })), truth);
+  const id = idRate(labelled.filter((v) => v.label !== SET_ASIDE).map((v) => ({ label: v.label, world: v.centroid })), truth);
   const near = id.outcomes.filter((o) => o.predicted !== null);
   return {
     id,

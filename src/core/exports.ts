@@ -1,5 +1,5 @@
 import { type Centroid, writeCentroids } from './centroids';
-import type { LabelledVertebra } from './labelling';
+import { type LabelledVertebra, SET_ASIDE } from './labelling';
 import type { Volume } from './volume';
 
 /**
@@ -17,15 +17,15 @@ export function labelMap(instances: Volume<Uint16Array>, vertebrae: readonly Pic
 }
 
 export function centroidJson(vertebrae: readonly LabelledVertebra[], grid: Pick<Volume, 'dims' | 'affine'>): unknown[] {
-  const cs: Centroid[] = [...vertebrae].sort((a, b) => a.label - b.label).map((v) => ({ label: v.label, world: v.centroid }));
+  const cs: Centroid[] = vertebrae.filter((v) => v.label !== SET_ASIDE).sort((a, b) => a.label - b.label).map((v) => ({ label: v.label, world: v.centroid }));
   return writeCentroids(cs, grid, 'voxel');
 }
 
 const CSV_HEADER = ['label', 'name', 'label_before_fusion', 'confidence', 'uncertainty', 'volume_ml', 'x_mm', 'y_mm', 'z_mm', 'corrected'];
 
-/** One row per vertebra, cranial → caudal; world RAS mm. */
+/** One row per vertebra, cranial → caudal; world RAS mm. Masks set aside are not vertebrae: left out. */
 export function vertebraeCsv(vertebrae: readonly LabelledVertebra[]): string {
-  const rows = vertebrae.map((v) =>
+  const rows = vertebrae.filter((v) => v.label !== SET_ASIDE).map((v) =>
     [v.label, v.name, v.labelBefore, v.confidence.toFixed(4), v.uncertainty.toFixed(4), v.volumeMl.toFixed(2), ...v.centroid.map((c) => c.toFixed(2)), v.corrected ? 1 : 0].join(','),
   );
   return [CSV_HEADER.join(','), ...rows].join('\n') + '\n';

@@ -20,9 +20,15 @@ export interface FusionParams {
    * neighbours speak louder; 'literal' (the paper as written) w = H.
    */
   weighting: 'certainty' | 'literal';
+  /**
+   * Ours, applied after fusion (src/core/sequence.ts): labels decoded jointly so that they
+   * strictly increase along the spine; off → each vertebra's own argmax, as the paper.
+   */
+  order: boolean;
 }
 
-export const PAPER_FUSION: FusionParams = { hops: 3, theta: 0.1, neighbours: 7, weighting: 'certainty' };
+/** The paper's best settings (Fig. 7), with our sequence decoding on. */
+export const PAPER_FUSION: FusionParams = { hops: 3, theta: 0.1, neighbours: 7, weighting: 'certainty', order: true };
 
 /** φ_d for signed offsets d (neighbour j = i + d), each K×K row-major: (C_j φ_d)[c'] is the vote for "I am c'". */
 export type PhiSet = ReadonlyMap<number, Float64Array>;
@@ -68,7 +74,7 @@ function oneHot(c: number, k: number): Float64Array {
 }
 
 /** Fused class probabilities per vertebra (new arrays; inputs untouched). */
-export function fuse(input: FusionInput, params: FusionParams): Float64Array[] {
+export function fuse(input: FusionInput, params: Omit<FusionParams, 'order'>): Float64Array[] {
   const n = input.p.length;
   const k = input.p[0]?.length ?? CLASS_COUNT;
   const fixed = input.fixed ?? [];

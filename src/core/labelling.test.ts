@@ -8,7 +8,8 @@ import type { FoundVertebra } from './pipeline';
 /** Vertebrae with one confident class each (class c = VerSe label c + 1), 30 mm apart. */
 function found(classes: number[], conf = 0.8): FoundVertebra[] {
   return classes.map((c, i) => {
-    const p = new Array(24).fill((1 - conf) / 23);
+    // The rest of the mass mostly on the neighbouring levels, as the identifier's doubts are.
+    const p = new Array(24).fill(0).map((_, k) => (Math.abs(k - c) === 1 ? (0.8 * (1 - conf)) / 2 : (0.2 * (1 - conf)) / 21));
     p[c] = conf;
     const h = -p.reduce((a: number, x: number) => a + x * Math.log(x), 0);
     return { id: i + 1, p, entropy: h, positionMm: i * 30, bodyCentre: [0, 10, -30 * i], massCentre: [0, -5, -30 * i], volumeMl: 40 + i, support: 10 };
@@ -20,12 +21,26 @@ describe('labelling', () => {
 
   it('fusion corrects one mislabelled vertebra in a confident sequence; labelBefore keeps the identifier’s call', () => {
     const seq = found([16, 17, 20, 19, 20, 21]); // T10 T11 [L2] L1 L2 L3 — the third is T12
-    const out = labelVertebrae(seq, phi, { ...PAPER_FUSION, theta: 0.5 });
+    const out = labelVertebrae(seq, phi, { ...PAPER_FUSION, theta: 0.5, order: false });
     expect(out.map((v) => v.name)).toEqual(['T10', 'T11', 'T12', 'L1', 'L2', 'L3']);
     expect(out[2]!.labelBefore).toBe(21);
     expect(out[2]!.confidence).toBeLessThan(out[0]!.confidence);
-    const none = labelVertebrae(seq, phi, { ...PAPER_FUSION, hops: 0 });
+    const none = labelVertebrae(seq, phi, { ...PAPER_FUSION, hops: 0, order: false });
     expect(none[2]!.name).toBe('L2');
+  });
+
+  it('decodes labels in order along the spine: no level twice, none out of sequence, a measured gap kept', () => {
+    // Two vertebrae say L4; the identifier alone would name both. Fusion off, order on.
+    const seq = found([19, 20, 21, 21, 22]);
+    const plain = labelVertebrae(seq, phi, { ...PAPER_FUSION, hops: 0, order: false }).map((v) => v.name);
+    expect(plain).toEqual(['L1', 'L2', 'L3', 'L3', 'L4']);
+    const out = labelVertebrae(seq, phi, { ...PAPER_FUSION, hops: 0 });
+    expect(out.map((v) => v.name)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
+    expect(out[3]!.confidence).toBeLessThan(0.1); // decoded against the identifier: flagged
+    // A gap of two spacings between the 2nd and 3rd: one level skipped there, not a shift below.
+    const gap = found([8, 9, 11, 12, 13], 0.6).map((v, i) => ({ ...v, positionMm: i < 2 ? i * 25 : i * 25 + 25 }));
+    gap[2]!.p = new Array(24).fill(1 / 24); // the one after the gap has no idea
+    expect(labelVertebrae(gap, phi, { ...PAPER_FUSION, hops: 0 }).map((v) => v.name)).toEqual(['T2', 'T3', 'T5', 'T6', 'T7']);
   });
 
   it('keeps a user correction and lets it pull its neighbours', () => {

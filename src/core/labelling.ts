@@ -1,11 +1,18 @@
 import { type FusionParams, type PhiSet, argmax, fuse } from './fusion';
 import { classToLabel, labelName, labelToClass } from './labels';
+import { ASIDE, decodeSequence, levelSteps } from './sequence';
 import type { FoundVertebra } from './pipeline';
+
+/**
+ * Label of a mask that is not one of the spine's vertebrae (set aside by the sequence decoding, or
+ * by the user): not drawn, not exported, listed so that nothing found is hidden.
+ */
+export const SET_ASIDE = 0;
 
 /** A vertebra as shown and exported: its label after fusion (or the user's), and why. */
 export interface LabelledVertebra {
   id: number;
-  /** VerSe label (1–24; 25 L6, 28 T13 only when set by the user). */
+  /** VerSe label (1–24; 25 L6, 28 T13 only when set by the user; 0 set aside). */
   label: number;
   name: string;
   /** Label from the identifier alone (MC-dropout mean), before fusion. */
@@ -34,17 +41,18 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
     return c >= 0 ? c : null;
   });
   const fused = fuse({ p: found.map((v) => Float64Array.from(v.p)), entropy: found.map((v) => v.entropy), phi, fixed }, params);
+  const classes = (params.order && ordered(found, fused, fixed, corrections)) || fused.map(argmax);
   return found.map((v, i) => {
     const f = fused[i]!;
     const user = corrections.get(v.id);
-    const c = argmax(f);
-    const label = user ?? classToLabel(c);
+    const c = classes[i]!;
+    const label = user ?? (c === ASIDE ? SET_ASIDE : classToLabel(c));
     return {
       id: v.id,
       label,
-      name: labelName(label),
+      name: label === SET_ASIDE ? 'set aside' : labelName(label),
       labelBefore: classToLabel(argmax(v.p)),
-      confidence: user !== undefined ? 1 : f[c]!,
+      confidence: user !== undefined ? 1 : (f[c] ?? 0),
       uncertainty: v.entropy,
       fused: Array.from(f),
       centroid: label === 1 ? v.massCentre : v.bodyCentre,
@@ -52,4 +60,19 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
       corrected: user !== undefined,
     };
   });
+}
+
+/**
+ * Classes decoded jointly along the spine (sequence.ts); vertebrae the user marked transitional
+ * (T13, L6: no network class) are left out of the decode and keep their mark. Null when the
+ * decode finds no consistent labelling (the caller falls back to per-vertebra argmax).
+ */
+function ordered(found: readonly FoundVertebra[], fused: readonly Float64Array[], fixed: readonly (number | null)[], corrections: ReadonlyMap<number, number>): number[] | null {
+  const inDecode = found.map((v, i) => i).filter((i) => !(corrections.has(found[i]!.id) && fixed[i] == null));
+  const steps = levelSteps(inDecode.map((i) => found[i]!.positionMm));
+  const decoded = decodeSequence(inDecode.map((i) => fused[i]!), steps, inDecode.map((i) => fixed[i] ?? null));
+  if (!decoded) return null;
+  const out = fused.map(argmax);
+  inDecode.forEach((i, k) => (out[i] = decoded[k]!));
+  return out;
 }

@@ -11,6 +11,7 @@ import { boxCentre, instanceBoxes, maskCube } from './stages/idCrop';
 import { dropoutMasks, meanSoftmax } from './stages/mcDropout';
 import { measureInstances } from './stages/measure';
 import { type Body, GAP_FACTOR, fillsGap, gapMidpoints, key, neighboursOf, pieceBody } from './stages/gaps';
+import { onSpine } from './stages/outliers';
 import { dedupe, maskBox, overlap } from './stages/refine';
 import { segInput } from './stages/segCrop';
 import { type SliceAxis, denseIndices, extractSlice, sliceIndices, spineRange } from './stages/slices';
@@ -214,14 +215,23 @@ async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manife
   });
   moved.forEach((m, k) => (first[m.index] = again[k]!));
   // Piece ids are candidate numbers (1-based) until here; instance ids are renumbered after merging.
-  const kept = dedupe(first, seg.threshold);
+  let kept = offSpineRemoved(dedupe(first, seg.threshold), manifest);
   const onBatch = (n: number): void => {
     done += n;
     opt.onProgress?.({ stage: 'segment', done, total: total.n });
   };
   await fillGaps(can, kept, candidates.length, manifest, runner, opt, (n) => (total.n += n), onBatch);
+  kept = offSpineRemoved(kept, manifest);
   const support = kept.map((p) => candidates[p.id - 1]?.support ?? 0);
   return { ids: assembleInstances(can.dims, kept.map((p, i) => ({ ...p, id: i + 1 })), seg.threshold), support };
+}
+
+/** The pieces whose bodies lie on the spine's line (stages/outliers.ts), in their given order. */
+function offSpineRemoved(pieces: Piece[], manifest: Manifest): Piece[] {
+  const th = manifest.models.segmenter.threshold;
+  const bodies = pieces.map((p) => ({ p, b: pieceBody(p, th) })).filter((x) => x.b !== null).sort((x, y) => y.b!.centre[2] - x.b!.centre[2]);
+  const keep = new Set(onSpine(bodies.map((x) => x.b!.centre.map((c) => c * manifest.spacing))).map((i) => bodies[i]!.p));
+  return pieces.filter((p) => keep.has(p));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type ReactElement, useEffect, useState } from 'react';
 import { labelColour, labelName as labelNameOf } from '../core/labels';
+import { SET_ASIDE } from '../core/labelling';
 import { exportResult } from './exportActions';
 import type { Stage } from '../core/pipeline';
 import { activeViewer } from '../viewer/activeViewer';
@@ -75,8 +76,9 @@ export function AnalysisPanel(): ReactElement | null {
   );
 }
 
-/** Level names a vertebra can be given: C1–L5, and the transitional L6 and T13. */
-const LEVELS = [...Array.from({ length: 24 }, (_, i) => i + 1), 25, 28];
+/** Level names a vertebra can be given: C1–L5, the transitional L6 and T13, and "not a vertebra". */
+const LEVELS = [...Array.from({ length: 24 }, (_, i) => i + 1), 25, 28, SET_ASIDE];
+const levelName = (l: number): string => (l === SET_ASIDE ? 'not a vertebra' : labelNameOf(l));
 
 function Results(): ReactElement {
   const { labelled, timings, work, past, future } = useAnalysisStore();
@@ -88,7 +90,7 @@ function Results(): ReactElement {
       </p>
     );
   }
-  const review = labelled.filter((v) => v.confidence < LOW_CONFIDENCE).length;
+  const review = labelled.filter((v) => v.label !== SET_ASIDE && v.confidence < LOW_CONFIDENCE).length;
   return (
     <>
       {review > 0 && (
@@ -116,14 +118,15 @@ function Results(): ReactElement {
         <tbody>
           {labelled.map((v) => (
             <tr key={v.id} data-testid="vertebra-row" data-id={v.id} data-label={v.label} data-before={v.labelBefore} data-corrected={v.corrected} data-centroid={JSON.stringify(v.centroid.map((c) => Math.round(c * 10) / 10))}
-              className={`${v.confidence < LOW_CONFIDENCE ? 'review' : ''} ${v.corrected ? 'corrected' : ''}`}
+              className={`${v.label === SET_ASIDE ? 'aside' : v.confidence < LOW_CONFIDENCE ? 'review' : ''} ${v.corrected ? 'corrected' : ''}`}
+              title={v.label === SET_ASIDE ? 'Set aside: at an end of the spine and not consistent with its levels (not drawn, not exported). Give it a level to include it.' : undefined}
               onClick={() => void activeViewer().then((viewer) => viewer.centreOn(v.centroid))}>
               <td>
-                <span className="swatch" style={{ background: `rgb(${labelColour(v.label).join(',')})` }} />
+                <span className="swatch" style={{ background: v.label === SET_ASIDE ? 'transparent' : `rgb(${labelColour(v.label).join(',')})` }} />
                 <select aria-label={`Level of vertebra ${v.id}`} data-testid="relabel" value={v.label} onClick={(e) => e.stopPropagation()}
                   onChange={(e) => relabel(v.id, Number(e.target.value))}>
                   {LEVELS.map((l) => (
-                    <option key={l} value={l}>{labelNameOf(l)}</option>
+                    <option key={l} value={l}>{levelName(l)}</option>
                   ))}
                 </select>
               </td>

@@ -50,19 +50,23 @@ export function pieceBody(p: Piece, threshold: number): Body | null {
 export const GAP_FACTOR = 1.6;
 
 /**
- * Midpoints (canonical voxels) of the gaps wider than `factor` body heights between consecutive
- * bodies, ordered cranial → caudal (canonical z runs I → S). Pairs already tried are skipped.
+ * Midpoints (canonical voxels) of the gaps between consecutive bodies that are wider than
+ * `factor` times the local scale — the shorter body's height, or the median of the nearby gaps
+ * (±3) when that is smaller (a body measured too tall, e.g. L5 beside the sacrum) — cranial →
+ * caudal (canonical z runs I → S). Points already tried are skipped.
  */
 export function gapMidpoints(bodies: readonly Body[], factor = GAP_FACTOR, tried: ReadonlySet<string> = new Set()): [number, number, number][] {
   const sorted = [...bodies].sort((a, b) => b.centre[2] - a.centre[2]);
+  const gaps = sorted.slice(1).map((b, k) => Math.hypot(...b.centre.map((c, i) => c - sorted[k]!.centre[i]!)));
   const out: [number, number, number][] = [];
-  for (let k = 1; k < sorted.length; k++) {
-    const a = sorted[k - 1]!, b = sorted[k]!;
-    const gap = Math.hypot(...a.centre.map((c, i) => c - b.centre[i]!));
-    if (gap <= factor * Math.min(a.height, b.height)) continue;
+  gaps.forEach((gap, k) => {
+    const a = sorted[k]!, b = sorted[k + 1]!;
+    const near = gaps.filter((_, m) => m !== k && Math.abs(m - k) <= 3).sort((x, y) => x - y);
+    const local = near.length ? near[near.length >> 1]! : Infinity;
+    if (gap <= factor * Math.min(a.height, b.height, local)) return;
     const mid = a.centre.map((c, i) => (c + b.centre[i]!) / 2) as [number, number, number];
     if (!tried.has(key(mid))) out.push(mid);
-  }
+  });
   return out;
 }
 

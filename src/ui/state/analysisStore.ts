@@ -2,7 +2,7 @@ import { proxy } from 'comlink';
 import { create } from 'zustand';
 import { type FusionParams, PAPER_FUSION, type PhiSet } from '../../core/fusion';
 import { type Corrections, anchorAt, clearCorrection, relabel as relabelOne, shiftAll } from '../../core/corrections';
-import { type LabelledVertebra, labelVertebrae } from '../../core/labelling';
+import { type LabelledVertebra, SET_ASIDE, labelVertebrae } from '../../core/labelling';
 import { labelColour } from '../../core/labels';
 import type { ScanProblem } from '../../core/openScan';
 import type { FoundVertebra, Progress } from '../../core/pipeline';
@@ -64,7 +64,7 @@ let cancelledRun = -1;
 export function labelTable(labelled: readonly LabelledVertebra[]): LabelTable {
   const max = labelled.reduce((m, v) => Math.max(m, v.id), 0);
   const entries: LabelTable['entries'] = Array.from({ length: max + 1 }, () => ({ rgb: [0, 0, 0], name: '', visible: false }));
-  for (const v of labelled) entries[v.id] = { rgb: labelColour(v.label), name: v.name, visible: true };
+  for (const v of labelled) entries[v.id] = { rgb: labelColour(v.label), name: v.name, visible: v.label !== SET_ASIDE };
   return { entries };
 }
 

@@ -1,0 +1,99 @@
+/**
+ * Sequence decoding (ours, after fusion): a spine's labels strictly increase cranial → caudal,
+ * one vertebra per level, and consecutive vertebrae are one level apart unless the gap between
+ * them says one was missed. Taking each vertebra's argmax alone breaks this (two L4s, a T9 below
+ * L3); this picks the labelling that is most probable under the fused probabilities *and*
+ * consistent — the constraint the paper's L_se (Eq. 3) only teaches the network — by dynamic
+ * programming over (vertebra, level), O(n·K²), well under a millisecond for a whole spine.
+ *
+ *   score(labels) = Σ_i ln f_i(l_i) − λ · Σ_i |(l_i − l_{i−1}) − r_i|,   l_i > l_{i−1}
+ *
+ * r_i is the measured gap to the vertebra above in local spacings (1 ≈ neighbours, 2 ≈ one level
+ * missed between). One extra state after L5 is L6 (VerSe 25): a sixth lumbar vertebra, or the
+ * sacrum taken for one — rare, so it costs `l6Prior`, and it is flagged by its low confidence.
+ */
+export interface SequenceOptions {
+  /** Cost per level of disagreement between a step and the measured gap (λ). */
+  stepCost: number;
+  /** Probability given to "a vertebra below L5". */
+  l6Prior: number;
+  /** Probability that a mask at either end of the spine is not one of its vertebrae. */
+  asidePrior: number;
+}
+
+export const SEQUENCE: SequenceOptions = { stepCost: 3, l6Prior: 0.02, asidePrior: 0.05 };
+
+/** Gap to the previous vertebra in local spacings (median of the nearby gaps, ±3); 1 for the first. */
+export function levelSteps(positionsMm: readonly number[]): number[] {
+  const gaps = positionsMm.slice(1).map((p, i) => p - positionsMm[i]!);
+  return positionsMm.map((_, i) => {
+    if (i === 0) return 1;
+    const k = i - 1;
+    const near = gaps.filter((_, m) => m !== k && Math.abs(m - k) <= 3).sort((a, b) => a - b);
+    const local = near.length ? (near.length % 2 ? near[near.length >> 1]! : (near[(near.length >> 1) - 1]! + near[near.length >> 1]!) / 2) : gaps[k]!;
+    return local > 0 ? gaps[k]! / local : 1;
+  });
+}
+
+/** Decoded class of a vertebra set aside as not part of the spine (before C1's or after the last one's chain). */
+export const ASIDE = -1;
+
+/**
+ * Class per vertebra (0…K−1, or K for L6), strictly increasing along the chain; `fixed` classes
+ * (user corrections) are kept. Vertebrae at either end may be set aside (ASIDE) instead, at
+ * `asidePrior` each: a skull-base fragment above C1, the sacrum and an iliac crest below L5 —
+ * masks that would otherwise push every label by one — unless the user has fixed any level. Null when no consistent labelling exists
+ * (corrections out of order): the caller keeps the per-vertebra labels then.
+ */
+export function decodeSequence(f: readonly ArrayLike<number>[], steps: readonly number[], fixed: readonly (number | null)[] = [], opt: SequenceOptions = SEQUENCE): number[] | null {
+  const n = f.length;
+  if (n === 0) return [];
+  const k = f[0]!.length;
+  // States: 0…k−1 classes, k = L6, k+1 = set aside before the chain, k+2 = set aside after it.
+  const L6 = k, PRE = k + 1, POST = k + 2, states = k + 3;
+  // Once the user has corrected a level, what is not a vertebra is theirs to say too.
+  const aside = fixed.some((c) => c != null) ? -Infinity : Math.log(opt.asidePrior);
+  const logp = (i: number, c: number): number => {
+    if (fixed[i] != null) return fixed[i] === c ? 0 : -Infinity;
+    if (c === PRE || c === POST) return aside;
+    return Math.log(Math.max(c === L6 ? opt.l6Prior : f[i]![c]!, 1e-12));
+  };
+  const score = new Float64Array(n * states).fill(-Infinity);
+  const from = new Int32Array(n * states).fill(-1);
+  for (let c = 0; c < states; c++) if (c !== POST) score[c] = logp(0, c);
+  for (let i = 1; i < n; i++) {
+    const at = (c: number): number => score[(i - 1) * states + c]!;
+    for (let c = 0; c < states; c++) {
+      const own = logp(i, c);
+      if (own === -Infinity) continue;
+      let best = -Infinity, arg = -1;
+      const consider = (c0: number, s: number): void => {
+        if (s > best) [best, arg] = [s, c0];
+      };
+      if (c === PRE) consider(PRE, at(PRE));
+      else if (c === POST) {
+        consider(POST, at(POST));
+        for (let c0 = 0; c0 <= L6; c0++) consider(c0, at(c0));
+      } else {
+        consider(PRE, at(PRE)); // the chain starts here
+        for (let c0 = 0; c0 < c; c0++) consider(c0, at(c0) - opt.stepCost * Math.abs(c - c0 - steps[i]!));
+      }
+      if (arg >= 0 && best > -Infinity) {
+        score[i * states + c] = best + own;
+        from[i * states + c] = arg;
+      }
+    }
+  }
+  let end = -1;
+  for (let c = 0; c < states; c++) {
+    if (c === PRE) continue; // at least one vertebra in the chain
+    if (end < 0 || score[(n - 1) * states + c]! > score[(n - 1) * states + end]!) end = c;
+  }
+  if (score[(n - 1) * states + end]! === -Infinity) return null;
+  const out = new Array<number>(n);
+  for (let i = n - 1, c = end; i >= 0; i--) {
+    out[i] = c === PRE || c === POST ? ASIDE : c;
+    c = from[i * states + c]!;
+  }
+  return out;
+}

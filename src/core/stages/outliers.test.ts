@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { onSpine, spineDeviation } from './outliers';
+
+// A lordotic column, 25 mm apart, bending 3 mm forward per level.
+const column = Array.from({ length: 8 }, (_, i) => [0, 3 * i, -25 * i] as const);
+
+describe('off-spine masks', () => {
+  it('measures each vertebra against the line through its neighbours', () => {
+    expect(Math.max(...spineDeviation(column))).toBeLessThan(1e-9);
+    expect(spineDeviation(column.slice(0, 2))).toEqual([0, 0]);
+  });
+
+  it('drops a rib-head mask beside the column, keeps a smoothly curved (scoliotic) column whole', () => {
+    const withRib = [...column.slice(0, 4), [45, 10, -80] as const, ...column.slice(4)];
+    expect(onSpine(withRib)).toEqual([0, 1, 2, 3, 5, 6, 7, 8]);
+    const scoliotic = Array.from({ length: 10 }, (_, i) => [30 * Math.sin(i / 3), 0, -25 * i] as const);
+    expect(onSpine(scoliotic)).toHaveLength(10);
+  });
+
+  it('drops both iliac wings past the caudal end, and rib heads on either side at two levels', () => {
+    expect(onSpine([...column, [70, 0, -190] as const, [-68, 2, -192] as const])).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const ribs = [...column.slice(0, 3), [-50, 0, -60] as const, ...column.slice(3, 5), [48, 5, -110] as const, ...column.slice(5)];
+    expect(onSpine(ribs)).toEqual([0, 1, 2, 4, 5, 7, 8, 9]);
+  });
+
+  it('does not judge by a line drawn through two masks close together (a crop of L4, L5 and a piece of S1)', () => {
+    const crop = [[53, 77, 53], [53, 64, 26], [50, 88, 14]] as const;
+    expect(onSpine(crop)).toEqual([0, 1]);
+  });
+});
