@@ -214,6 +214,10 @@ function FusionControls(): ReactElement {
           <option value="literal">uncertainty (paper, literal)</option>
         </select>
       </label>
+      <label title="Ours: labels decoded jointly so that they climb one level per vertebra along the spine; masks at the ends that do not fit are set aside. Off: each vertebra's own most probable label, as the paper.">
+        <input type="checkbox" checked={fusion.order} data-testid="fusion-order" onChange={(e) => setFusion({ order: e.target.checked })} />
+        In order along the spine
+      </label>
       <button type="button" data-testid="fusion-reset" onClick={resetFusion}>Paper defaults</button>
       <small data-testid="fusion-ms">{fusionMs.toFixed(2)} ms</small>
     </fieldset>
