@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCentroids } from '../src/core/centroids';
 import { isScanError } from '../src/core/errors';
-import { SET_ASIDE, labelVertebrae } from '../src/core/labelling';
+import { LOW_CONFIDENCE, SET_ASIDE, labelVertebrae } from '../src/core/labelling';
 import { idRate } from '../src/core/metrics';
 import { readNifti } from '../src/core/nifti/readNifti';
 import { type Analysis, analyse } from '../src/core/pipeline';
@@ -79,6 +79,47 @@ describe('pipeline on scans without a spine', () => {
     const body = blank((i, j) => ((i - 48) ** 2 + (j - 48) ** 2 < 40 ** 2 ? 40 : -1000));
     const r = await analyse(body, models.manifest, models.runner);
     expect(r.vertebrae).toHaveLength(0);
+  }, 120_000);
+
+  // Bad or unexpected scans end in an honest result: nothing, or what is found flagged for review.
+  const honest = (r: Analysis): { found: number; confident: number } => {
+    const labelled = labelVertebrae(r.vertebrae, models.phi, models.manifest.fusion.defaults).filter((v) => v.label !== SET_ASIDE);
+    return { found: labelled.length, confident: labelled.filter((v) => v.confidence >= LOW_CONFIDENCE).length };
+  };
+
+  it('a head CT (skull, brain, air): no vertebra, or none given with confidence', async () => {
+    const head = blank((i, j, k) => {
+      const r = Math.hypot((i - 48) / 40, (j - 48) / 44, (k - 40) / 30);
+      return r > 1 ? -1000 : r > 0.9 ? 1200 : 35;
+    });
+    const h = honest(await analyse(head, models.manifest, models.runner));
+    console.log(`head CT: ${h.found} found, ${h.confident} confident`);
+    expect(h.confident).toBe(0);
+  }, 120_000);
+
+  it('an MR (no Hounsfield units; the reader warns): finishes, nothing given with confidence', async () => {
+    const mr: Volume = { ...sample, data: Int16Array.from(sample.data, (v) => Math.max(0, Math.round((v + 1024) * 0.6))) };
+    const h = honest(await analyse(mr, models.manifest, models.runner));
+    console.log(`MR-like: ${h.found} found, ${h.confident} confident`);
+    expect(h.confident).toBeLessThanOrEqual(h.found / 2);
+  }, 120_000);
+
+  it('a single vertebra (the sample cut to L3): finishes with at most a few, labelled or flagged', async () => {
+    const truth = readCentroids(JSON.parse(readFileSync(join(ROOT, 'public', 'samples', 'sample-spine_ctd.json'), 'utf8')), sample, 'voxel');
+    const l3 = truth.find((c) => c.label === 22)!;
+    const [nx, ny] = sample.dims;
+    const kz = Math.round((l3.world[2] - sample.affine[11]!) / sample.affine[10]!); // axis-aligned sample
+    const half = Math.round(14 / Math.abs(sample.affine[10]!));
+    const z0 = Math.max(0, kz - half), nz = 2 * half + 1;
+    const data = (sample.data as Int16Array).slice(z0 * nx * ny, (z0 + nz) * nx * ny);
+    const affine = [...sample.affine];
+    affine[11] = affine[11]! + z0 * affine[10]!;
+    const r = await analyse({ dims: [nx, ny, nz], affine, data }, models.manifest, models.runner);
+    const labelled = labelVertebrae(r.vertebrae, models.phi, models.manifest.fusion.defaults).filter((v) => v.label !== SET_ASIDE);
+    console.log(`single vertebra: ${labelled.map((v) => `${v.name} ${(v.confidence * 100).toFixed(0)} %`).join(', ')}`);
+    expect(labelled.length).toBeGreaterThanOrEqual(1);
+    expect(labelled.length).toBeLessThanOrEqual(3);
+    for (const v of labelled) expect(v.label === 22 || v.confidence < LOW_CONFIDENCE).toBe(true);
   }, 120_000);
 
   it('stops a cancelled run with a "cancelled" error', async () => {

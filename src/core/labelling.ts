@@ -9,6 +9,9 @@ import type { FoundVertebra } from './pipeline';
  */
 export const SET_ASIDE = 0;
 
+/** Below this fused probability a label is flagged for review. */
+export const LOW_CONFIDENCE = 0.7;
+
 /** A vertebra as shown and exported: its label after fusion (or the user's), and why. */
 export interface LabelledVertebra {
   id: number;

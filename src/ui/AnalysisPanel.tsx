@@ -1,6 +1,6 @@
 import { type ReactElement, useEffect, useState } from 'react';
 import { labelColour, labelName as labelNameOf } from '../core/labels';
-import { SET_ASIDE } from '../core/labelling';
+import { LOW_CONFIDENCE, SET_ASIDE } from '../core/labelling';
 import { exportResult } from './exportActions';
 import type { Stage } from '../core/pipeline';
 import { activeViewer } from '../viewer/activeViewer';
@@ -12,7 +12,6 @@ const STAGES: { stage: Stage; label: string; noun: string }[] = [
   { stage: 'identify', label: 'Identify', noun: 'vertebrae' },
 ];
 const ORDER: Stage[] = ['prepare', 'localise', 'segment', 'identify'];
-const LOW_CONFIDENCE = 0.7;
 
 function useElapsed(running: boolean, since: number | null): number {
   const [now, setNow] = useState(() => performance.now());
