@@ -39,3 +39,29 @@ test('each bad file shows its message; the app stays usable for the next file', 
   await expect(page.getByTestId('problem')).toHaveCount(0);
   await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
 });
+
+/** A volume of 96 × 96 × 80 voxels (1.5 mm, 2.5 mm slices) from a function of the voxel index. */
+const volume = (f: (i: number, j: number, k: number) => number): Uint8Array => {
+  const values: number[] = [];
+  for (let k = 0; k < 80; k++) for (let j = 0; j < 96; j++) for (let i = 0; i < 96; i++) values.push(f(i, j, k));
+  return buildNifti({ dims: [96, 96, 80], datatype: 4, pixdim: [1, 1.5, 1.5, 2.5], values });
+};
+
+test('a head CT and an MR finish with an honest result and a message, never an error', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/?empty');
+  // Skull, brain and air: no spine, and the result says so.
+  const head = volume((i, j, k) => {
+    const r = Math.hypot((i - 48) / 40, (j - 48) / 44, (k - 40) / 30);
+    return r > 1 ? -1000 : r > 0.9 ? 1200 : 35;
+  });
+  await page.getByTestId('file-input').setInputFiles({ name: 'head.nii', mimeType: 'application/octet-stream', buffer: Buffer.from(head) });
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  await expect(page.getByTestId('no-vertebrae')).toBeVisible();
+  // MR-like intensities (nothing below 0): the reader's warning stays beside the result.
+  const mr = volume((i, j) => (Math.hypot(i - 48, j - 48) < 40 ? 300 + ((i * 13 + j * 7) % 50) : 0));
+  await page.getByTestId('file-input').setInputFiles({ name: 'mr.nii', mimeType: 'application/octet-stream', buffer: Buffer.from(mr) });
+  await expect(page.getByTestId('warnings')).toContainText('not in Hounsfield units');
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  await expect(page.getByTestId('problem')).toHaveCount(0);
+});
