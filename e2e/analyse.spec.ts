@@ -77,6 +77,20 @@ test('each fusion control changes labels where expected and back, without re-run
   if (process.env.SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/fusion-controls.png' });
 });
 
+test('relabels repaint the overlay at once: vertebrae set aside vanish from the image, undo brings them back', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/');
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  const share = async (): Promise<number> => colouredShare(await page.getByTestId('viewer-canvas').screenshot());
+  await expect.poll(share, { timeout: 15_000 }).toBeGreaterThan(0.005);
+  const shown = await share();
+  const n = await page.getByTestId('relabel').count();
+  for (let i = 0; i < n; i++) await page.getByTestId('relabel').nth(i).selectOption('0');
+  await expect.poll(share, { timeout: 5_000 }).toBeLessThan(shown / 2); // the crosshair stays coloured
+  for (let i = 0; i < n; i++) await page.getByTestId('undo').click();
+  await expect.poll(share, { timeout: 5_000 }).toBeGreaterThan(shown * 0.9);
+});
+
 test('cancel mid-run leaves a usable app that can analyse again', async ({ page }) => {
   test.setTimeout(240_000);
   await page.goto('/');

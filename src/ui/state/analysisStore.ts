@@ -77,9 +77,12 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
     const labelled = labelVertebrae(s.found, s.phi, s.fusion, s.corrections);
     const fusionMs = performance.now() - t0;
     set({ ...patch, labelled, fusionMs });
+    performance.mark('relabel-rendered'); // zustand re-renders subscribers synchronously
     void activeViewer().then((v) => {
+      performance.mark('relabel-recolour');
       v.setLabelTable(labelTable(labelled));
-      // Slider-to-repaint latency (npm run bench reads it): until the frame after the recolour.
+      performance.mark('relabel-recoloured');
+      // Slider-to-repaint latency (npm run bench reads it and its parts): until the frame after the recolour.
       requestAnimationFrame(() => performance.measure('relabel-repaint', 'relabel-start'));
     });
   };
