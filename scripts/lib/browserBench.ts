@@ -8,6 +8,15 @@ import { ROOT } from './nodeRuntime';
 
 const PORT = 4188;
 
+/** One slider move: total ms to the frame after the recolour, and its parts. */
+export interface Repaint {
+  total: number;
+  /** Fusion, sequence decoding and the React re-render. */
+  render: number;
+  /** NiiVue rebuilding the overlay layer. */
+  recolour: number;
+}
+
 async function serve(): Promise<ChildProcess> {
   const p = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { cwd: ROOT, stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
@@ -21,11 +30,11 @@ async function serve(): Promise<ChildProcess> {
   throw new Error('vite preview did not start');
 }
 
-export async function browserBench(cases: BenchCase[], runs: number): Promise<{ threads: number; runs: Record<string, RunRecord[]>; repaintMs: number[] }> {
+export async function browserBench(cases: BenchCase[], runs: number): Promise<{ threads: number; runs: Record<string, RunRecord[]>; repaint: Repaint[] }> {
   const server = await serve();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'] });
   const out: Record<string, RunRecord[]> = {};
-  const repaint: number[] = [];
+  const repaint: Repaint[] = [];
   let threads = 0;
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -55,10 +64,16 @@ export async function browserBench(cases: BenchCase[], runs: number): Promise<{ 
           // Slider → repaint: move θ, wait for the measure taken in the frame after the recolour.
           for (const v of ['0.2', '0.3', '0.15', '0.1', '0.25']) {
             await page.getByTestId('fusion-theta').fill(v);
-            repaint.push(await page.evaluate(() => new Promise<number>((res) => requestAnimationFrame(() => requestAnimationFrame(() => {
+            await page.waitForFunction((n) => performance.getEntriesByName('relabel-repaint').length > n, repaint.length);
+            repaint.push(await page.evaluate(() => {
+              // Parts: fusion + table render, hand-over to the viewer, NiiVue recolour, the frame.
+              const at = ['relabel-start', 'relabel-rendered', 'relabel-recolour', 'relabel-recoloured'].map((n) => {
+                const m = performance.getEntriesByName(n);
+                return m[m.length - 1]?.startTime ?? NaN;
+              });
               const m = performance.getEntriesByName('relabel-repaint');
-              res(m[m.length - 1]?.duration ?? NaN);
-            })))));
+              return { total: m[m.length - 1]?.duration ?? NaN, render: at[1]! - at[0]!, recolour: at[3]! - at[2]! };
+            }));
           }
         }
       }
@@ -67,5 +82,5 @@ export async function browserBench(cases: BenchCase[], runs: number): Promise<{ 
     await browser.close();
     server.kill();
   }
-  return { threads, runs: out, repaintMs: repaint };
+  return { threads, runs: out, repaint };
 }
