@@ -136,3 +136,26 @@ test('the table matches the overlay: each row centres the crosshair on its verte
   }
   expect(matched).toBeGreaterThanOrEqual(Math.ceil(0.9 * n));
 });
+
+test('hovering the image shows the label under the mouse, wherever the crosshair is', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/');
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  const names = new Map(await page.getByTestId('vertebra-row').evaluateAll((rows) =>
+    rows.map((r) => [Number(r.getAttribute('data-id')), r.querySelector('select')!.selectedOptions[0]!.text] as [number, string])));
+  const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
+  const label = page.getByTestId('hover-label');
+  const seen = new Set<number>();
+  for (let y = 0.05; y < 1; y += 0.03) {
+    for (let x = 0.05; x < 1; x += 0.05) {
+      await page.mouse.move(box.x + x * box.width, box.y + y * box.height);
+      const id = Number(await label.getAttribute('data-pointer'));
+      if (!id) continue;
+      seen.add(id);
+      await expect(label).toHaveText(names.get(id)!);
+    }
+  }
+  expect(seen.size).toBeGreaterThanOrEqual(3); // several vertebrae under the mouse in the slices
+  await page.mouse.move(box.x + box.width + 50, box.y + 10); // off the image: back to the crosshair's label
+  await expect(label).toHaveAttribute('data-pointer', '0');
+});

@@ -7,6 +7,7 @@ import { useAnalysisStore } from './state/analysisStore';
 export function ViewerCanvas(): ReactElement {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hoverId, setHoverId] = useState(0);
+  const [pointerId, setPointerId] = useState(0);
   const [crosshair, setCrosshair] = useState<[number, number, number] | null>(null);
   const [opacity, setOpacity] = useState(0.5);
   const [preset, setPreset] = useState<keyof typeof WINDOWS>('bone');
@@ -18,10 +19,12 @@ export function ViewerCanvas(): ReactElement {
       setHoverId(id);
       setCrosshair(mm);
     };
+    v.onPointer = setPointerId;
     setActiveViewer(v);
     return resetActiveViewer;
   }, []);
-  const hovered = labelled.find((v) => v.id === hoverId);
+  // Under the mouse when it is over a labelled vertebra on a slice, else at the crosshair.
+  const hovered = labelled.find((v) => v.id === pointerId) ?? labelled.find((v) => v.id === hoverId);
   const choose = (w: keyof typeof WINDOWS): void => {
     setPreset(w);
     void activeViewer().then((v) => v.setWindow(WINDOWS[w]));
@@ -44,7 +47,7 @@ export function ViewerCanvas(): ReactElement {
               void activeViewer().then((v) => v.setOverlayOpacity(o));
             }} />
         </label>
-        <span className="hover-label" data-testid="hover-label" title="Label at the crosshair">{hovered ? hovered.name : ''}</span>
+        <span className="hover-label" data-testid="hover-label" title="Label under the mouse (or at the crosshair)" data-pointer={pointerId}>{hovered ? hovered.name : ''}</span>
       </div>
     </div>
   );

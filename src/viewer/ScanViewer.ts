@@ -20,6 +20,8 @@ export class ScanViewer {
   private opacity = 0.5;
   /** Called with the instance id at the crosshair (0: none) and its world position (mm). */
   onHover: ((id: number, mm: [number, number, number]) => void) | null = null;
+  /** Called with the instance id under the mouse pointer on a 2D slice (0: none or off the slices). */
+  onPointer: ((id: number) => void) | null = null;
 
   constructor(canvas: HTMLCanvasElement) {
     this.nv = new Niivue({
@@ -32,6 +34,8 @@ export class ScanViewer {
     });
     this.ready = this.nv.attachToCanvas(canvas);
     this.nv.setSliceType(SLICE_TYPE.MULTIPLANAR);
+    canvas.addEventListener('mousemove', (e) => this.onPointer?.(this.idAt(e.clientX, e.clientY)));
+    canvas.addEventListener('mouseleave', () => this.onPointer?.(0));
     this.nv.onLocationChange = (loc: unknown) => {
       const l = loc as { values?: { value?: number }[]; mm?: number[] };
       this.onHover?.(Math.round(l.values?.[1]?.value ?? 0), [l.mm?.[0] ?? 0, l.mm?.[1] ?? 0, l.mm?.[2] ?? 0]);
@@ -71,6 +75,23 @@ export class ScanViewer {
   clearLabels(): void {
     if (this.overlay && this.nv.volumes.includes(this.overlay)) this.nv.removeVolume(this.overlay);
     this.overlay = null;
+  }
+
+  /** The instance id under a client (CSS pixel) position, on the 2D slices; 0 elsewhere. */
+  idAt(clientX: number, clientY: number): number {
+    const overlay = this.overlay;
+    const canvas = this.nv.canvas as HTMLCanvasElement | null;
+    if (!overlay || !canvas) return 0;
+    const r = canvas.getBoundingClientRect();
+    const dpr = this.nv.uiData.dpr ?? 1;
+    const frac = this.nv.canvasPos2frac([(clientX - r.left) * dpr, (clientY - r.top) * dpr]);
+    if (frac[0]! < 0 || frac[1]! < 0 || frac[2]! < 0) return 0; // the 3D render or the margins
+    const vox = Array.from(overlay.mm2vox(Array.from(this.nv.frac2mm(frac, 0, true))), Math.round);
+    const d = overlay.hdr?.dims;
+    if (!d) return 0;
+    const dims = [d[1]!, d[2]!, d[3]!];
+    if (vox.some((v, a) => v < 0 || v >= dims[a]!)) return 0;
+    return Math.round(overlay.getValue(vox[0]!, vox[1]!, vox[2]!) || 0);
   }
 
   /** Moves the crosshair to a world (RAS mm) position. */
