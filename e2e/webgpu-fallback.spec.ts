@@ -13,3 +13,14 @@ test('a failing WebGPU session creation falls back to WASM with a visible note',
   await expect(page.getByTestId('backend')).toContainText('WebGPU failed');
   await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
 });
+
+test('a WebGPU device lost during the analysis: the run continues on WASM with a visible note', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/?gpulost');
+  const adapter = await page.evaluate(async () => !!(await (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu?.requestAdapter()));
+  test.skip(!adapter, 'this chromium build exposes no WebGPU adapter even with --enable-unsafe-webgpu');
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 280_000 });
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.getByTestId('backend')).toHaveAttribute('title', /WebGPU stopped during the analysis/);
+  expect(await page.getByTestId('vertebra-row').count()).toBeGreaterThan(12);
+});

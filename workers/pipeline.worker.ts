@@ -8,7 +8,7 @@ import { type ScanProblem, openScan } from '../src/core/openScan';
 import { type FoundVertebra, type Progress, analyse } from '../src/core/pipeline';
 import type { Volume } from '../src/core/volume';
 import type { FusionParams } from '../src/core/fusion';
-import { browserModels } from '../src/runtime/browserModels';
+import { type BackendOptions, browserModels } from '../src/runtime/browserModels';
 import type { Backend, Models } from '../src/runtime/sessions';
 
 /** The scan the worker holds for the pipeline; the main thread gets a display copy only. */
@@ -53,6 +53,21 @@ function problemOf(e: unknown): ScanProblem {
   return { code: 'internal', message: `The analysis failed: ${String((e as Error)?.message ?? e)}`, tip: 'Try again; if it persists, report the scan.' };
 }
 
+/**
+ * A WebGPU failure during a run (device lost: driver reset, GPU removed, another tab took it)
+ * moves every model to WASM for this run and the next ones, with the reason shown as the
+ * backend note; the run starts again there.
+ */
+async function onWasmAfterGpuFailure(gpu: Models, e: unknown, opts: BackendOptions): Promise<Models> {
+  await gpu.release().catch(() => undefined); // the device may be gone already
+  const why = `WebGPU stopped during the analysis (${String((e as Error)?.message ?? e).slice(0, 160)}); continued on WASM`;
+  models = browserModels({ ...opts, forceWasm: true }).then((m) => {
+    m.backend.reason = why;
+    return m;
+  });
+  return models;
+}
+
 export const service = {
   /** Reads and validates a NIfTI file; returns its description and a display copy (transferred). */
   open(bytes: ArrayBuffer): OpenedScan {
@@ -67,7 +82,7 @@ export const service = {
   },
 
   /** Loads the models (once) and reports the backend; errors as data. Options are for tests and support. */
-  async prepare(opts: { forceWasm?: boolean; failWebGpu?: boolean } = {}): Promise<{ ok: true; backend: Backend } | { ok: false; problem: ScanProblem }> {
+  async prepare(opts: BackendOptions = {}): Promise<{ ok: true; backend: Backend } | { ok: false; problem: ScanProblem }> {
     try {
       models ??= browserModels(opts);
       return { ok: true, backend: (await models).backend };
@@ -78,7 +93,7 @@ export const service = {
   },
 
   /** Runs the three stages on the open scan. Progress via callback; `cancel()` stops it between batches. */
-  async analyse(onProgress: (p: Progress) => void, seed = 0, backendOpts: { forceWasm?: boolean; failWebGpu?: boolean } = {}): Promise<AnalysisOutcome> {
+  async analyse(onProgress: (p: Progress) => void, seed = 0, backendOpts: BackendOptions = {}): Promise<AnalysisOutcome> {
     if (!current) return { ok: false, problem: { code: 'no-scan', message: 'No scan is open.' } };
     const flag = { aborted: false };
     if (running) running.aborted = true; // a newer run replaces it
@@ -91,9 +106,17 @@ export const service = {
       if (flag.aborted) throw new ScanError('cancelled', 'The analysis was cancelled.');
       const ready = await service.prepare(backendOpts);
       if (!ready.ok) return ready;
-      const m = await models!;
+      let m = await models!;
       lastInstances = null;
-      const r = await analyse(current, m.manifest, m.runner, { onProgress, signal: flag, seed, now: () => performance.now() });
+      const run = (mm: Models): ReturnType<typeof analyse> => analyse(current!, mm.manifest, mm.runner, { onProgress, signal: flag, seed, now: () => performance.now() });
+      let r;
+      try {
+        r = await run(m);
+      } catch (e) {
+        if (m.backend.name !== 'webgpu' || isScanError(e)) throw e;
+        m = await onWasmAfterGpuFailure(m, e, backendOpts);
+        r = await run(m);
+      }
       if (flag.aborted) throw new ScanError('cancelled', 'The analysis was cancelled.');
       lastInstances = r.instances;
       const instances = r.instances.data.buffer.slice(0) as ArrayBuffer;

@@ -7,8 +7,17 @@ import { type Models, loadModels } from './sessions';
  * WebGPU when an adapter exists, else WASM with one thread per core (threads need the page to be
  * cross-origin isolated: COOP/COEP headers).
  */
-export async function browserModels(opts: { forceWasm?: boolean; failWebGpu?: boolean } = {}): Promise<Models> {
+/** Backend choices for tests and support: ?wasm, ?gpufail (session creation fails), ?gpulost (device lost). */
+export interface BackendOptions {
+  forceWasm?: boolean;
+  failWebGpu?: boolean;
+  /** Destroys the WebGPU device once the sessions exist: every inference then fails as on a lost device. */
+  loseWebGpu?: boolean;
+}
+
+export async function browserModels(opts: BackendOptions = {}): Promise<Models> {
   ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, self.location.href).href };
+  ort.env.logLevel = 'error'; // ORT's warnings (e.g. buffer re-use across batch shapes) are not the user's concern
   const base = new URL(`${import.meta.env.BASE_URL}models/`, self.location.href);
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   let webgpu = false;
@@ -32,5 +41,6 @@ export async function browserModels(opts: { forceWasm?: boolean; failWebGpu?: bo
     ...(opts.failWebGpu ? { failWebGpu: true } : {}),
   });
   if (models.backend.name === 'wasm' && !models.backend.reason) models.backend.reason = noGpu;
+  if (opts.loseWebGpu && models.backend.name === 'webgpu') ((await ort.env.webgpu.device) as { destroy?: () => void } | undefined)?.destroy?.();
   return models;
 }

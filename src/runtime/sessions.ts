@@ -78,7 +78,8 @@ export async function loadModels(ort: Ort, opt: LoadOptions): Promise<Models> {
 
 async function createAll(ort: Ort, bytes: Record<ModelName, Uint8Array>, ep: 'webgpu' | 'wasm' | 'cpu', threads?: number): Promise<Record<ModelName, OrtModule.InferenceSession>> {
   const out = {} as Record<ModelName, OrtModule.InferenceSession>;
-  const options: OrtModule.InferenceSession.SessionOptions = { executionProviders: [ep], graphOptimizationLevel: 'all', ...(ep === 'cpu' && threads ? { intraOpNumThreads: threads } : {}) };
+  // logSeverityLevel 3: errors only; ORT's warnings (buffer re-use across batch shapes) are not the user's concern.
+  const options: OrtModule.InferenceSession.SessionOptions = { executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 3, ...(ep === 'cpu' && threads ? { intraOpNumThreads: threads } : {}) };
   try {
     for (const name of MODEL_NAMES) out[name] = await ort.InferenceSession.create(bytes[name], options);
   } catch (err) {

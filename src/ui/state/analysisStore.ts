@@ -7,6 +7,7 @@ import { labelColour } from '../../core/labels';
 import type { ScanProblem } from '../../core/openScan';
 import type { FoundVertebra, Progress } from '../../core/pipeline';
 import { getPipeline, restartPipeline } from '../../runtime/pipelineClient';
+import type { BackendOptions } from '../../runtime/browserModels';
 import type { Backend } from '../../runtime/sessions';
 import type { LabelTable } from '../../viewer/ScanViewer';
 import { activeViewer } from '../../viewer/activeViewer';
@@ -49,10 +50,10 @@ interface AnalysisState {
   };
 }
 
-/** ?wasm forces WASM; ?gpufail makes WebGPU session creation fail (tests of the fallback). */
-function backendOptions(): { forceWasm?: boolean; failWebGpu?: boolean } {
+/** ?wasm forces WASM; ?gpufail makes WebGPU session creation fail, ?gpulost loses the device (tests of the fallbacks). */
+function backendOptions(): BackendOptions {
   const q = new URLSearchParams(location.search);
-  return { ...(q.has('wasm') ? { forceWasm: true } : {}), ...(q.has('gpufail') ? { failWebGpu: true } : {}) };
+  return { ...(q.has('wasm') ? { forceWasm: true } : {}), ...(q.has('gpufail') ? { failWebGpu: true } : {}), ...(q.has('gpulost') ? { loseWebGpu: true } : {}) };
 }
 
 /** Each run gets a number; only the latest may write results. */
