@@ -1,5 +1,6 @@
 import { expose, transfer } from 'comlink';
 import { ScanError, type ScanWarning, isScanError } from '../src/core/errors';
+import { displayStep, subsample } from '../src/core/display';
 import { labelMap } from '../src/core/exports';
 import { ModelError } from '../src/core/manifest';
 import type { ScanInfo } from '../src/core/nifti/readNifti';
@@ -17,6 +18,8 @@ let models: Promise<Models> | null = null;
 /** The running analysis' cancel flag, and its end: runs never overlap (ORT sessions are shared). */
 let running: { aborted: boolean } | null = null;
 let lastRun: Promise<void> = Promise.resolve();
+/** Voxel step of the viewer's copies of the open scan (1, 1, 1 unless it is big). */
+let step: [number, number, number] = [1, 1, 1];
 /** The last analysis' instance map (scan grid and header geometry), for exports. */
 let lastInstances: Volume<Uint16Array> | null = null;
 
@@ -34,9 +37,7 @@ export type AnalysisOutcome =
   | {
       ok: true;
       vertebrae: FoundVertebra[];
-      /** Instance ids on the scan's grid (Uint16, x fastest), transferred. */
-      instances: ArrayBuffer;
-      /** The same as an uncompressed NIfTI for the viewer's overlay, transferred. */
+      /** Instance ids as an uncompressed NIfTI on the viewer's grid (the scan's, or its reduced copy), transferred. */
       overlay: ArrayBuffer;
       candidates: number;
       timings: Record<string, number>;
@@ -76,9 +77,16 @@ export const service = {
     const r = openScan(new Uint8Array(bytes));
     if (!r.ok) return r;
     current = r.result.volume;
-    // The viewer gets exactly the geometry the pipeline uses: our affine, written as the header.
-    const display = writeNifti(current, { gzip: false }).buffer as ArrayBuffer;
-    return transfer({ ok: true as const, info: r.info, warnings: r.warnings, display }, [display]);
+    // The viewer gets exactly the geometry the pipeline uses: our affine, written as the header;
+    // a big scan at a reduced resolution (src/core/display.ts).
+    step = displayStep(current.dims, current.affine);
+    const display = writeNifti(subsample(current, step), { gzip: false }).buffer as ArrayBuffer;
+    const warnings = [...r.warnings];
+    if (step.some((s) => s > 1)) {
+      const axes = step.map((s, a) => (s > 1 ? `every ${s === 2 ? '2nd' : s === 3 ? '3rd' : `${s}th`} voxel along ${'xyz'[a]}` : '')).filter(Boolean).join(', ');
+      warnings.push({ code: 'display-reduced', message: `Shown at reduced resolution (${axes}) so that the browser can hold it; the analysis and the exports use the full scan.` });
+    }
+    return transfer({ ok: true as const, info: r.info, warnings, display }, [display]);
   },
 
   /** Loads the models (once) and reports the backend; errors as data. Options are for tests and support. */
@@ -119,13 +127,11 @@ export const service = {
       }
       if (flag.aborted) throw new ScanError('cancelled', 'The analysis was cancelled.');
       lastInstances = r.instances;
-      const instances = r.instances.data.buffer.slice(0) as ArrayBuffer;
-      const overlay = writeNifti(r.instances, { gzip: false }).buffer as ArrayBuffer;
+      const overlay = writeNifti(subsample(r.instances, step), { gzip: false }).buffer as ArrayBuffer;
       return transfer(
         {
           ok: true as const,
           vertebrae: r.vertebrae,
-          instances,
           overlay,
           candidates: r.candidates,
           timings: r.timings,
@@ -133,7 +139,7 @@ export const service = {
           backend: m.backend,
           fusion: { phi: [...m.phi.entries()].map(([d, a]) => [d, Array.from(a)] as [number, number[]]), defaults: m.manifest.fusion.defaults },
         },
-        [instances, overlay],
+        [overlay],
       );
     } catch (e) {
       return { ok: false, problem: problemOf(e) };

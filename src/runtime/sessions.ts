@@ -78,8 +78,9 @@ export async function loadModels(ort: Ort, opt: LoadOptions): Promise<Models> {
 
 async function createAll(ort: Ort, bytes: Record<ModelName, Uint8Array>, ep: 'webgpu' | 'wasm' | 'cpu', threads?: number): Promise<Record<ModelName, OrtModule.InferenceSession>> {
   const out = {} as Record<ModelName, OrtModule.InferenceSession>;
-  // logSeverityLevel 3: errors only; ORT's warnings (buffer re-use across batch shapes) are not the user's concern.
-  const options: OrtModule.InferenceSession.SessionOptions = { executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 3, ...(ep === 'cpu' && threads ? { intraOpNumThreads: threads } : {}) };
+  // logSeverityLevel 3: errors only. No memory pattern: batch shapes vary (planes, last batches), and
+  // a pattern planned for one shape is re-planned for the next, growing the WASM heap run after run.
+  const options: OrtModule.InferenceSession.SessionOptions = { executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 3, enableMemPattern: false, ...(ep === 'cpu' && threads ? { intraOpNumThreads: threads } : {}) };
   try {
     for (const name of MODEL_NAMES) out[name] = await ort.InferenceSession.create(bytes[name], options);
   } catch (err) {

@@ -114,7 +114,10 @@ export class ScanViewer {
     await this.ready;
     this.overlay = null;
     for (const v of [...this.nv.volumes]) this.nv.removeVolume(v);
-    await this.nv.loadFromArrayBuffer(nifti, name.replace(/(\.nii)?(\.gz)?$/i, '') + '.nii');
+    // Not loadFromArrayBuffer: it files the buffer in NiiVue's document, which removeVolume never
+    // clears — each scan opened would stay in memory for the life of the tab.
+    const file = name.replace(/(\.nii)?(\.gz)?$/i, '') + '.nii';
+    this.nv.addVolume(await NVImage.loadFromUrl({ url: file, name: file, buffer: nifti }));
     this.setWindow(WINDOWS.bone);
   }
 

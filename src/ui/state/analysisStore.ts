@@ -22,7 +22,6 @@ interface AnalysisState {
   problem: ScanProblem | null;
   found: FoundVertebra[];
   /** Instance ids on the scan's grid (for exports). */
-  instances: Uint16Array | null;
   phi: PhiSet | null;
   fusion: FusionParams;
   defaults: FusionParams;
@@ -90,7 +89,7 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
 
   const run = async (): Promise<void> => {
     const id = ++latestRun;
-    set({ status: 'running', progress: null, startedAt: performance.now(), problem: null, found: [], labelled: [], instances: null, corrections: new Map(), past: [], future: [], timings: null });
+    set({ status: 'running', progress: null, startedAt: performance.now(), problem: null, found: [], labelled: [], corrections: new Map(), past: [], future: [], timings: null });
     (await activeViewer()).clearLabels();
     const pipeline = getPipeline();
     let out;
@@ -124,7 +123,6 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
       status: 'done',
       backend: out.backend,
       found: out.vertebrae,
-      instances: new Uint16Array(out.instances),
       phi,
       fusion,
       defaults: out.fusion.defaults,
@@ -149,7 +147,6 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
     backend: null,
     problem: null,
     found: [],
-    instances: null,
     phi: null,
     fusion: PAPER_FUSION,
     defaults: PAPER_FUSION,
@@ -170,7 +167,7 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
       reset: () => {
         latestRun++;
         if (get().status === 'running') void getPipeline().remote.cancel();
-        set({ status: 'idle', progress: null, found: [], labelled: [], instances: null, problem: null, timings: null });
+        set({ status: 'idle', progress: null, found: [], labelled: [], problem: null, timings: null });
       },
       setFusion: (p) => relabel({ fusion: { ...get().fusion, ...p } }),
       resetFusion: () => relabel({ fusion: get().defaults }),
