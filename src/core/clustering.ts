@@ -1,3 +1,5 @@
+import { median } from './median';
+
 /**
  * Dual-factor density clustering (SpineCLUE §3.1): 2D detections from sagittal and coronal
  * slices, lifted to 3D, become one candidate per vertebra without assuming how many there are.
@@ -85,12 +87,6 @@ export function dbscan(points: readonly (readonly number[])[], eps: number, minP
     }
   }
   return { ids, counts };
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Boxes whose `size` is within tolerance of the densest size among them. */

@@ -1,13 +1,10 @@
 import { type FusionParams, type PhiSet, argmax, fuse } from './fusion';
-import { classToLabel, labelName, labelToClass } from './labels';
+import { SET_ASIDE, classToLabel, labelName, labelToClass } from './labels';
 import { ASIDE, decodeSequence, levelSteps } from './sequence';
 import type { FoundVertebra } from './pipeline';
 
-/**
- * Label of a mask that is not one of the spine's vertebrae (set aside by the sequence decoding, or
- * by the user): not drawn, not exported, listed so that nothing found is hidden.
- */
-export const SET_ASIDE = 0;
+/** Masks set aside are not drawn and not exported, but listed, so that nothing found is hidden. */
+export { SET_ASIDE };
 
 /** Below this fused probability a label is flagged for review. */
 export const LOW_CONFIDENCE = 0.7;
@@ -53,7 +50,7 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
     return {
       id: v.id,
       label,
-      name: label === SET_ASIDE ? 'set aside' : labelName(label),
+      name: labelName(label),
       labelBefore: classToLabel(argmax(v.p)),
       confidence: user !== undefined ? 1 : (f[c] ?? 0),
       uncertainty: v.entropy,

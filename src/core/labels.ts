@@ -4,7 +4,10 @@
  */
 export const CLASS_COUNT = 24;
 
-const NAMES: Record<number, string> = { 25: 'L6', 28: 'T13' };
+/** Label of a mask that is not one of the spine's vertebrae (set aside by the sequence decoding or the user). */
+export const SET_ASIDE = 0;
+
+const NAMES: Record<number, string> = { [SET_ASIDE]: 'not a vertebra', 25: 'L6', 28: 'T13' };
 for (let i = 1; i <= 7; i++) NAMES[i] = `C${i}`;
 for (let i = 1; i <= 12; i++) NAMES[i + 7] = `T${i}`;
 for (let i = 1; i <= 5; i++) NAMES[i + 19] = `L${i}`;

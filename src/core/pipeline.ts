@@ -195,42 +195,69 @@ export async function localise(can: Volume, manifest: Manifest, runner: Runner, 
 const REFINE_MM = 4;
 
 async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<{ ids: Uint16Array; support: number[] }> {
-  const seg = manifest.models.segmenter;
+  const th = manifest.models.segmenter.threshold;
   const total = { n: candidates.length };
   let done = 0;
-  opt.onProgress?.({ stage: 'segment', done: 0, total: total.n });
-  const first = await segmentAt(can, candidates.map((c) => c.centre.map((x) => x / manifest.spacing) as [number, number, number]), manifest, runner, opt, (n) => {
-    done += n;
-    opt.onProgress?.({ stage: 'segment', done, total: total.n });
-  });
-  const moved: { index: number; centre: [number, number, number] }[] = [];
-  first.forEach((p, i) => {
-    const box = maskBox(p, seg.threshold);
-    if (box && Math.hypot(...box.centre.map((c, a) => (c - p.centre[a]!) * manifest.spacing)) > REFINE_MM) moved.push({ index: i, centre: box.centre });
-  });
-  total.n += moved.length;
-  const again = await segmentAt(can, moved.map((m) => m.centre), manifest, runner, opt, (n) => {
-    done += n;
-    opt.onProgress?.({ stage: 'segment', done, total: total.n });
-  });
-  moved.forEach((m, k) => (first[m.index] = again[k]!));
-  // Piece ids are candidate numbers (1-based) until here; instance ids are renumbered after merging.
-  let kept = offSpineRemoved(dedupe(first, seg.threshold), manifest);
   const onBatch = (n: number): void => {
     done += n;
     opt.onProgress?.({ stage: 'segment', done, total: total.n });
   };
-  await fillGaps(can, kept, candidates.length, manifest, runner, opt, (n) => (total.n += n), onBatch);
-  kept = offSpineRemoved(kept, manifest);
+  const more = (n: number): void => void (total.n += n);
+  const seg: Segmenting = { can, manifest, runner, opt, onBatch, more };
+  opt.onProgress?.({ stage: 'segment', done: 0, total: total.n });
+  const first = await segmentAt(can, candidates.map((c) => c.centre.map((x) => x / manifest.spacing) as [number, number, number]), manifest, runner, opt, onBatch);
+  const again = await resegmentOffCentre(seg, first);
+  // Piece ids are candidate numbers (1-based) until here; instance ids are renumbered after merging.
+  const bodyOf = bodies(th);
+  let kept = offSpineRemoved(dedupe(first.map((p, i) => again[i] ?? p), th), bodyOf, manifest.spacing);
+  await fillGaps(seg, kept, candidates.length, bodyOf);
+  kept = offSpineRemoved(kept, bodyOf, manifest.spacing);
   const support = kept.map((p) => candidates[p.id - 1]?.support ?? 0);
-  return { ids: assembleInstances(can.dims, kept.map((p, i) => ({ ...p, id: i + 1 })), seg.threshold), support };
+  return { ids: assembleInstances(can.dims, kept.map((p, i) => ({ ...p, id: i + 1 })), th), support };
+}
+
+/** What segmenter runs need, with the progress counters of stage 2. */
+interface Segmenting {
+  can: Volume;
+  manifest: Manifest;
+  runner: Runner;
+  opt: PipelineOptions;
+  onBatch: (n: number) => void;
+  /** Announces n more segmenter runs (progress total). */
+  more: (n: number) => void;
+}
+
+/**
+ * Per piece, its mask segmented again around the mask's own box centre when that is more than
+ * `REFINE_MM` off where the segmenter was asked (null where it is not).
+ */
+async function resegmentOffCentre(seg: Segmenting, pieces: readonly Piece[]): Promise<(Piece | null)[]> {
+  const { manifest } = seg;
+  const moved: { index: number; centre: [number, number, number] }[] = [];
+  pieces.forEach((p, i) => {
+    const box = maskBox(p, manifest.models.segmenter.threshold);
+    if (box && Math.hypot(...box.centre.map((c, a) => (c - p.centre[a]!) * manifest.spacing)) > REFINE_MM) moved.push({ index: i, centre: box.centre });
+  });
+  seg.more(moved.length);
+  const again = await segmentAt(seg.can, moved.map((m) => m.centre), manifest, seg.runner, seg.opt, seg.onBatch);
+  const out: (Piece | null)[] = pieces.map(() => null);
+  moved.forEach((m, k) => (out[m.index] = again[k]!));
+  return out;
+}
+
+/** Each piece's body (stages/gaps.ts), measured once: the checks below ask for it repeatedly. */
+function bodies(threshold: number): (p: Piece) => Body | null {
+  const seen = new WeakMap<Piece, Body | null>();
+  return (p) => {
+    if (!seen.has(p)) seen.set(p, pieceBody(p, threshold));
+    return seen.get(p)!;
+  };
 }
 
 /** The pieces whose bodies lie on the spine's line (stages/outliers.ts), in their given order. */
-function offSpineRemoved(pieces: Piece[], manifest: Manifest): Piece[] {
-  const th = manifest.models.segmenter.threshold;
-  const bodies = pieces.map((p) => ({ p, b: pieceBody(p, th) })).filter((x) => x.b !== null).sort((x, y) => y.b!.centre[2] - x.b!.centre[2]);
-  const keep = new Set(onSpine(bodies.map((x) => x.b!.centre.map((c) => c * manifest.spacing))).map((i) => bodies[i]!.p));
+function offSpineRemoved(pieces: Piece[], bodyOf: (p: Piece) => Body | null, spacing: number): Piece[] {
+  const withBody = pieces.map((p) => ({ p, b: bodyOf(p) })).filter((x): x is { p: Piece; b: Body } => x.b !== null).sort((x, y) => y.b.centre[2] - x.b.centre[2]);
+  const keep = new Set(onSpine(withBody.map((x) => x.b.centre.map((c) => c * spacing))).map((i) => withBody[i]!.p));
   return pieces.filter((p) => keep.has(p));
 }
 
@@ -241,34 +268,29 @@ function offSpineRemoved(pieces: Piece[], manifest: Manifest): Piece[] {
  */
 const GAP_ROUNDS = 3;
 
-async function fillGaps(can: Volume, kept: Piece[], firstId: number, manifest: Manifest, runner: Runner, opt: PipelineOptions, more: (n: number) => void, onBatch: (n: number) => void): Promise<void> {
-  const th = manifest.models.segmenter.threshold;
+async function fillGaps(seg: Segmenting, kept: Piece[], firstId: number, bodyOf: (p: Piece) => Body | null): Promise<void> {
+  const th = seg.manifest.models.segmenter.threshold;
   const tried = new Set<string>();
   let nextId = firstId + 1;
   for (let round = 0; round < GAP_ROUNDS; round++) {
-    const bodies = kept.map((p) => pieceBody(p, th)).filter((b): b is Body => b !== null);
-    const mids = gapMidpoints(bodies, GAP_FACTOR, tried);
+    const found = kept.map(bodyOf).filter((b): b is Body => b !== null);
+    const mids = gapMidpoints(found, GAP_FACTOR, tried);
     if (!mids.length) return;
     mids.forEach((m) => tried.add(key(m)));
-    more(mids.length);
-    const pieces = await segmentAt(can, mids, manifest, runner, opt, onBatch);
+    seg.more(mids.length);
+    const pieces = await segmentAt(seg.can, mids, seg.manifest, seg.runner, seg.opt, seg.onBatch);
     // The midpoint estimates a body centre, the segmenter was trained on box centres: where the
     // mask's box centre is elsewhere, try there too, and keep whichever answer fills the gap.
-    const moved = pieces.map((p) => maskBox(p, th)).map((b, i) => (b && Math.hypot(...b.centre.map((c, a) => (c - pieces[i]!.centre[a]!) * manifest.spacing)) > REFINE_MM ? { i, centre: b.centre } : null)).filter((m) => m !== null);
-    more(moved.length);
-    const again = await segmentAt(can, moved.map((m) => m.centre), manifest, runner, opt, onBatch);
-    const options = pieces.map((p, i) => {
-      const k = moved.findIndex((m) => m.i === i);
-      return k >= 0 ? [again[k]!, p] : [p];
-    });
+    const again = await resegmentOffCentre(seg, pieces);
     let added = 0;
-    for (const tries of options) {
-      for (const q of tries) {
-        const body = pieceBody(q, th);
-        const nb = body && neighboursOf(body.centre, bodies);
+    for (const [i, p] of pieces.entries()) {
+      for (const q of again[i] ? [again[i], p] : [p]) {
+        const body = bodyOf(q);
+        const nb = body && neighboursOf(body.centre, found);
         if (!body || !nb || !fillsGap(body, nb[0], nb[1]) || kept.some((k) => overlap(k, q, th) > 0.3)) continue;
-        kept.push({ ...q, id: nextId++ });
-        bodies.push(body);
+        q.id = nextId++; // a fresh piece: renumbered in place, so its measured body stays cached
+        kept.push(q);
+        found.push(body);
         added++;
         break;
       }

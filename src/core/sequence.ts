@@ -1,3 +1,5 @@
+import { nearbyMedian } from './median';
+
 /**
  * Sequence decoding (ours, after fusion): a spine's labels strictly increase cranial → caudal,
  * one vertebra per level, and consecutive vertebrae are one level apart unless the gap between
@@ -12,6 +14,7 @@
  * missed between). One extra state after L5 is L6 (VerSe 25): a sixth lumbar vertebra, or the
  * sacrum taken for one — rare, so it costs `l6Prior`, and it is flagged by its low confidence.
  */
+
 export interface SequenceOptions {
   /** Cost per level of disagreement between a step and the measured gap (λ). */
   stepCost: number;
@@ -28,10 +31,8 @@ export function levelSteps(positionsMm: readonly number[]): number[] {
   const gaps = positionsMm.slice(1).map((p, i) => p - positionsMm[i]!);
   return positionsMm.map((_, i) => {
     if (i === 0) return 1;
-    const k = i - 1;
-    const near = gaps.filter((_, m) => m !== k && Math.abs(m - k) <= 3).sort((a, b) => a - b);
-    const local = near.length ? (near.length % 2 ? near[near.length >> 1]! : (near[(near.length >> 1) - 1]! + near[near.length >> 1]!) / 2) : gaps[k]!;
-    return local > 0 ? gaps[k]! / local : 1;
+    const local = nearbyMedian(gaps, i - 1) ?? gaps[i - 1]!;
+    return local > 0 ? gaps[i - 1]! / local : 1;
   });
 }
 

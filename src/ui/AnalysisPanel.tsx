@@ -77,7 +77,6 @@ export function AnalysisPanel(): ReactElement | null {
 
 /** Level names a vertebra can be given: C1–L5, the transitional L6 and T13, and "not a vertebra". */
 const LEVELS = [...Array.from({ length: 24 }, (_, i) => i + 1), 25, 28, SET_ASIDE];
-const levelName = (l: number): string => (l === SET_ASIDE ? 'not a vertebra' : labelNameOf(l));
 
 function Results(): ReactElement {
   const { labelled, timings, work, past, future } = useAnalysisStore();
@@ -125,7 +124,7 @@ function Results(): ReactElement {
                 <select aria-label={`Level of vertebra ${v.id}`} data-testid="relabel" value={v.label} onClick={(e) => e.stopPropagation()}
                   onChange={(e) => relabel(v.id, Number(e.target.value))}>
                   {LEVELS.map((l) => (
-                    <option key={l} value={l}>{levelName(l)}</option>
+                    <option key={l} value={l}>{labelNameOf(l)}</option>
                   ))}
                 </select>
               </td>

@@ -1,3 +1,4 @@
+import { nearbyMedian } from '../median';
 import type { Piece } from './assemble';
 
 /**
@@ -61,8 +62,7 @@ export function gapMidpoints(bodies: readonly Body[], factor = GAP_FACTOR, tried
   const out: [number, number, number][] = [];
   gaps.forEach((gap, k) => {
     const a = sorted[k]!, b = sorted[k + 1]!;
-    const near = gaps.filter((_, m) => m !== k && Math.abs(m - k) <= 3).sort((x, y) => x - y);
-    const local = near.length ? near[near.length >> 1]! : Infinity;
+    const local = nearbyMedian(gaps, k) ?? Infinity;
     if (gap <= factor * Math.min(a.height, b.height, local)) return;
     const mid = a.centre.map((c, i) => (c + b.centre[i]!) / 2) as [number, number, number];
     if (!tried.has(key(mid))) out.push(mid);

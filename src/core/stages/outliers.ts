@@ -1,3 +1,5 @@
+import { median } from '../median';
+
 /**
  * Off-spine masks out. A rib head, a scapula or an iliac wing that stage 1 took for a vertebra
  * sits well to the side of the column, and in the spine order it poisons fusion (its label votes
@@ -7,12 +9,6 @@
  */
 
 const WINDOW = 4;
-
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Theil–Sen fit of coordinate `axis` against z over `pts`, evaluated at z. */
 function robustAt(pts: readonly (readonly number[])[], axis: number, z: number): number {
