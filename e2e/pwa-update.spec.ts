@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 const SW = join(import.meta.dirname, '..', 'dist', 'sw.js');
@@ -15,26 +16,50 @@ test('installable: the web manifest names the app and its icons, all served from
   for (const icon of manifest.icons) expect((await page.request.get(new URL(icon.src, baseURL).href)).ok()).toBe(true);
 });
 
-test('a new version is announced and can not be applied mid-run, only after it', async ({ page }) => {
+test('a new version is announced, held back mid-run, and applied by the reload after it', async ({ page }) => {
   test.setTimeout(300_000);
-  await page.goto('/');
-  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  // A returning user: the page is controlled by the installed service worker.
+  await page.goto('/?empty');
   await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+  await page.goto('/');
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
   const original = readFileSync(SW, 'utf8');
   try {
-    // A new deployment: the service worker script changes; the browser finds it on its next check.
-    writeFileSync(SW, `${original}\n// next version\n`);
+    // A new deployment: the service worker changes (and answers which version it is); the browser finds it on its next check.
+    writeFileSync(SW, `${original}\n${NEXT_VERSION}\n`);
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
     const banner = page.getByTestId('update');
     await expect(banner).toBeVisible({ timeout: 60_000 });
-    // Mid-run the update waits.
+    // Mid-run the update waits, and the old version keeps control.
     await page.getByTestId('file-input').setInputFiles({ name: 'during-update.nii.gz', mimeType: 'application/gzip', buffer: SAMPLE });
     await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'running');
     await expect(banner.getByRole('button')).toBeDisabled();
     await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
-    // After it, the user may apply it (vite-plugin-pwa reloads into the new version).
-    await expect(banner.getByRole('button')).toBeEnabled();
+    expect(await controllerVersion(page)).toBe('none');
+    // After it, the user applies it: the page reloads into the new version.
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await banner.getByRole('button').click();
+    await reloaded;
+    await expect.poll(() => controllerVersion(page), { timeout: 30_000 }).toBe('next');
+    await expect(page.getByTestId('update')).toHaveCount(0);
   } finally {
     writeFileSync(SW, original);
   }
 });
+
+/** Appended to the deployed sw.js: the new version answers "next" when asked. */
+const NEXT_VERSION = `self.addEventListener('message', (e) => { if (e.data === 'version?') e.ports[0].postMessage('next'); });`;
+
+/** Which version controls the page: "next" from the new worker, "none" when the controller does not answer. */
+function controllerVersion(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (e) => resolve(String(e.data));
+        navigator.serviceWorker.controller?.postMessage('version?', [channel.port2]);
+        setTimeout(() => resolve('none'), 2000);
+      }),
+  );
+}
