@@ -29,19 +29,26 @@ export function maskBox(p: Piece, threshold: number): { centre: [number, number,
 /** Voxels above threshold in both pieces, over those in either (global canonical grid). */
 export function overlap(a: Piece, b: Piece, threshold: number): number {
   const s = a.size;
-  const d = [0, 1, 2].map((k) => b.origin[k]! - a.origin[k]!);
+  const d = [0, 1, 2].map((k) => b.origin[k]! - a.origin[k]!) as [number, number, number];
   if (d.some((x) => Math.abs(x) >= s)) return 0;
-  let both = 0, na = 0, nb = 0;
-  for (let k = 0; k < s; k++) for (let j = 0; j < s; j++) for (let i = 0; i < s; i++) {
-    const inA = a.prob[i + s * (j + s * k)]! >= threshold;
-    if (inA) na++;
-    const bi = i - d[0]!, bj = j - d[1]!, bk = k - d[2]!;
-    if (bi >= 0 && bj >= 0 && bk >= 0 && bi < s && bj < s && bk < s && b.prob[bi + s * (bj + s * bk)]! >= threshold && inA) both++;
+  // Only the two cubes' intersection can hold voxels in both.
+  const [lo0, lo1, lo2] = d.map((x) => Math.max(0, x));
+  const [hi0, hi1, hi2] = d.map((x) => Math.min(s, s + x));
+  let both = 0;
+  for (let k = lo2!; k < hi2!; k++) for (let j = lo1!; j < hi1!; j++) {
+    const ra = s * (j + s * k), rb = s * (j - d[1] + s * (k - d[2])) - d[0];
+    for (let i = lo0!; i < hi0!; i++) if (a.prob[ra + i]! >= threshold && b.prob[rb + i]! >= threshold) both++;
   }
-  for (let c = 0; c < b.prob.length; c++) if (b.prob[c]! >= threshold) nb++;
-  const union = na + nb - both;
-  return union ? both / union : 0;
+  if (!both) return 0;
+  const union = above(a, threshold) + above(b, threshold) - both;
+  return both / union;
 }
+
+const above = (p: Piece, threshold: number): number => {
+  let n = 0;
+  for (let c = 0; c < p.prob.length; c++) if (p.prob[c]! >= threshold) n++;
+  return n;
+};
 
 /** Keeps one piece per vertebra: of pieces overlapping by more than `maxIou`, the larger mask wins. */
 export function dedupe(pieces: readonly Piece[], threshold: number, maxIou = 0.3): Piece[] {
