@@ -37,11 +37,12 @@ export async function browserBench(cases: BenchCase[], runs: number): Promise<{ 
   const repaint: Repaint[] = [];
   let threads = 0;
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // No service worker: its first-visit precache (~80 MB hashed) would share the CPU with run 1.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
     for (const c of cases) {
       out[c.name] = [];
       for (let r = 0; r < runs; r++) {
-        await page.goto(`http://127.0.0.1:${PORT}/?empty`);
+        await page.goto(`http://127.0.0.1:${PORT}/?empty`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
         await page.getByTestId('file-input').setInputFiles(c.path);
         await page.locator('[data-testid=analysis][data-status=done]').waitFor({ timeout: 300_000 });
         const timings = JSON.parse((await page.getByTestId('timings').getAttribute('data-timings'))!) as Analysis['timings'];

@@ -104,12 +104,8 @@ export function fuse(input: FusionInput, params: Omit<FusionParams, 'order'>): F
         const a = weight[j]! / dist(i, j);
         if (a === 0) continue;
         const cj = cur[j]!;
-        for (let c = 0; c < k; c++) {
-          const pc = cj[c]!;
-          if (pc === 0) continue;
-          const row = c * k;
-          for (let c2 = 0; c2 < k; c2++) msg[c2] = msg[c2]! + a * pc * phi[row + c2]!;
-        }
+        const { from, to, value } = nonZero(phi);
+        for (let e = 0; e < value.length; e++) msg[to[e]!] = msg[to[e]!]! + a * cj[from[e]!]! * value[e]!;
       }
       const out = new Float64Array(k);
       let sum = 0;
@@ -120,6 +116,22 @@ export function fuse(input: FusionInput, params: Omit<FusionParams, 'order'>): F
     cur = next;
   }
   return cur;
+}
+
+/**
+ * φ's non-zero entries (row = neighbour class, column = my class), row-major as the dense sum visits
+ * them: learned φ keeps ~10 of 576 entries above zero, so each slider move touches only those.
+ */
+const sparse = new WeakMap<Float64Array, { from: Int32Array; to: Int32Array; value: Float64Array }>();
+function nonZero(phi: Float64Array): { from: Int32Array; to: Int32Array; value: Float64Array } {
+  let hit = sparse.get(phi);
+  if (!hit) {
+    const k = Math.round(Math.sqrt(phi.length));
+    const at = [...phi.keys()].filter((e) => phi[e] !== 0);
+    hit = { from: Int32Array.from(at, (e) => Math.floor(e / k)), to: Int32Array.from(at, (e) => e % k), value: Float64Array.from(at, (e) => phi[e]!) };
+    sparse.set(phi, hit);
+  }
+  return hit;
 }
 
 export function argmax(p: ArrayLike<number>): number {

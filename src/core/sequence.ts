@@ -63,21 +63,19 @@ export function decodeSequence(f: readonly ArrayLike<number>[], steps: readonly 
   const from = new Int32Array(n * states).fill(-1);
   for (let c = 0; c < states; c++) if (c !== POST) score[c] = logp(0, c);
   for (let i = 1; i < n; i++) {
-    const at = (c: number): number => score[(i - 1) * states + c]!;
+    const prev = (i - 1) * states;
     for (let c = 0; c < states; c++) {
       const own = logp(i, c);
       if (own === -Infinity) continue;
+      // Best predecessor (first best wins, in the order PRE/POST, then classes ascending).
       let best = -Infinity, arg = -1;
-      const consider = (c0: number, s: number): void => {
+      if (c === PRE || c === POST) [best, arg] = [score[prev + c]!, c];
+      else [best, arg] = [score[prev + PRE]!, PRE]; // the chain starts here
+      if (best === -Infinity) arg = -1;
+      const top = c === POST ? L6 + 1 : c === PRE ? 0 : c;
+      for (let c0 = 0; c0 < top; c0++) {
+        const s = c === POST ? score[prev + c0]! : score[prev + c0]! - opt.stepCost * Math.abs(c - c0 - steps[i]!);
         if (s > best) [best, arg] = [s, c0];
-      };
-      if (c === PRE) consider(PRE, at(PRE));
-      else if (c === POST) {
-        consider(POST, at(POST));
-        for (let c0 = 0; c0 <= L6; c0++) consider(c0, at(c0));
-      } else {
-        consider(PRE, at(PRE)); // the chain starts here
-        for (let c0 = 0; c0 < c; c0++) consider(c0, at(c0) - opt.stepCost * Math.abs(c - c0 - steps[i]!));
       }
       if (arg >= 0 && best > -Infinity) {
         score[i * states + c] = best + own;

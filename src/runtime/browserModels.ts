@@ -1,6 +1,19 @@
-import * as ort from 'onnxruntime-web/webgpu';
-import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import asyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import plainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { type Models, loadModels } from './sessions';
+
+type Ort = typeof import('onnxruntime-web/webgpu');
+
+/**
+ * ORT's WebGPU build runs its WASM kernels through Asyncify, which costs CPU time on every call;
+ * without a GPU the plain WASM build does the same work faster (both are bundled and precached).
+ */
+async function ortFor(webgpu: boolean): Promise<Ort> {
+  const ort: Ort = webgpu ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
+  ort.env.wasm.wasmPaths = { wasm: new URL(webgpu ? asyncifyWasmUrl : plainWasmUrl, self.location.href).href };
+  ort.env.logLevel = 'error'; // ORT's warnings (e.g. buffer re-use across batch shapes) are not the user's concern
+  return ort;
+}
 
 /**
  * The shipped models in a browser worker: files fetched from the app's own origin (never a CDN),
@@ -16,8 +29,6 @@ export interface BackendOptions {
 }
 
 export async function browserModels(opts: BackendOptions = {}): Promise<Models> {
-  ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, self.location.href).href };
-  ort.env.logLevel = 'error'; // ORT's warnings (e.g. buffer re-use across batch shapes) are not the user's concern
   const base = new URL(`${import.meta.env.BASE_URL}models/`, self.location.href);
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   let webgpu = false;
@@ -30,6 +41,7 @@ export async function browserModels(opts: BackendOptions = {}): Promise<Models> 
       noGpu = `WebGPU adapter request failed: ${(e as Error).message}`;
     }
   } else if (opts.forceWasm) noGpu = 'WASM requested';
+  const ort = await ortFor(webgpu);
   const models = await loadModels(ort, {
     read: async (file) => {
       const res = await fetch(new URL(file, base));
