@@ -77,8 +77,8 @@ export interface Analysis {
   instances: Volume<Uint16Array>;
   candidates: number;
   boxes: number;
-  /** ms per stage, in total, and inside the networks (the rest is pre/post-processing). */
-  timings: Record<Stage, number> & { total: number; inference: number };
+  /** ms per stage, in total, and inside the networks (in all, and per stage's network: the rest is pre/post-processing). */
+  timings: Record<Stage, number> & { total: number; inference: number; localiseInference: number; segmentInference: number; identifyInference: number };
   /** Network work done: input pixels of the detector, crops and head passes (for GFLOPs per scan). */
   work: Work;
 }
@@ -91,20 +91,21 @@ export interface Work {
 }
 
 /** The runner, timed and counted. */
-function metered(runner: Runner, now: () => number, work: Work, timings: { inference: number }): Runner {
-  const time = async <T>(f: () => Promise<T>): Promise<T> => {
+function metered(runner: Runner, now: () => number, work: Work, timings: Analysis['timings']): Runner {
+  const time = async <T>(stage: 'localise' | 'segment' | 'identify', f: () => Promise<T>): Promise<T> => {
     const t = now();
     try {
       return await f();
     } finally {
       timings.inference += now() - t;
+      timings[`${stage}Inference`] += now() - t;
     }
   };
   return {
-    detect: (b, n, u, v) => ((work.detectorPixels += n * u * v), time(() => runner.detect(b, n, u, v))),
-    segment: (b, n, s) => ((work.segmenterCrops += n), time(() => runner.segment(b, n, s))),
-    encode: (b, n, s) => ((work.encoderCrops += n), time(() => runner.encode(b, n, s))),
-    head: (e, d, n, w) => ((work.headPasses += n), time(() => runner.head(e, d, n, w))),
+    detect: (b, n, u, v) => ((work.detectorPixels += n * u * v), time('localise', () => runner.detect(b, n, u, v))),
+    segment: (b, n, s) => ((work.segmenterCrops += n), time('segment', () => runner.segment(b, n, s))),
+    encode: (b, n, s) => ((work.encoderCrops += n), time('identify', () => runner.encode(b, n, s))),
+    head: (e, d, n, w) => ((work.headPasses += n), time('identify', () => runner.head(e, d, n, w))),
   };
 }
 
@@ -116,7 +117,7 @@ export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, 
   const now = opt.now ?? Date.now;
   const progress = opt.onProgress ?? (() => undefined);
   const t0 = now();
-  const timings = { prepare: 0, localise: 0, segment: 0, identify: 0, total: 0, inference: 0 };
+  const timings = { prepare: 0, localise: 0, segment: 0, identify: 0, total: 0, inference: 0, localiseInference: 0, segmentInference: 0, identifyInference: 0 };
   const work: Work = { detectorPixels: 0, segmenterCrops: 0, encoderCrops: 0, headPasses: 0 };
   const runner = metered(networks, now, work, timings);
   progress({ stage: 'prepare', done: 0, total: 1 });
