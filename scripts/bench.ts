@@ -175,7 +175,17 @@ async function main(): Promise<void> {
 function report(results: Record<string, { threads: number; runs: Record<string, RunRecord[]>; fusionMs?: number; fusionVertebrae?: number; repaint?: Repaint[]; big?: { rssMb: number; seconds: number } }>, runs: number): string {
   const modes = Object.keys(results);
   const cases = Object.keys(results[modes[0]!]!.runs);
-  const L: string[] = ['# Benchmarks', '', `\`npm run bench\` on this machine (2 cores, no GPU), ${runs} runs each: median (min–max) in seconds.`, ''];
+  const L: string[] = [
+    '# Benchmarks',
+    '',
+    `\`npm run bench\` on this machine (2 cores, no GPU), ${runs} runs each: median (min–max) in seconds. Modes: onnxruntime-node`,
+    '(native CPU, the ceiling), onnxruntime-web WASM in node with 1 and 2 threads, and the built app in headless Chromium',
+    '(WASM, one thread per core; ORT\'s plain WASM build, as the app loads it when there is no WebGPU). Each mode analyses a',
+    'case several times in one process / one tab, as a radiologist reads scan after scan: the first run is the cold one',
+    '(fresh worker and sessions; usually the top of each range). Headless Chromium draws the viewer with SwiftShader, on the same',
+    'two cores as the analysis; a GPU-backed browser would not spend them there.',
+    '',
+  ];
   for (const c of cases) {
     L.push(`## ${c}`, '', '| mode | total | prepare | localise | segment | identify | outside inference | ÷ native | GFLOPs | GFLOP/s | vertebrae |', '|---|---|---|---|---|---|---:|---:|---:|---:|---:|');
     const nativeMed = results['native-2'] ? median(results['native-2'].runs[c]!.map((r) => r.timings.total)) : null;
