@@ -79,6 +79,20 @@ describe('canonical grid', () => {
     }
   });
 
+  it('maps a sparse label map back exactly too (rows without labels are skipped), each orientation', () => {
+    for (const code of CODES) {
+      const affine = affineFor(code, [0.9, 1, 2.5], [0, 0, 0]);
+      const dims: [number, number, number] = [9, 11, 6];
+      // One small labelled block and a single voxel, the rest background: most lines are empty.
+      const data = new Uint16Array(9 * 11 * 6);
+      for (let k = 2; k < 4; k++) for (let j = 3; j < 6; j++) for (let i = 4; i < 7; i++) data[i + 9 * (j + 11 * k)] = 7;
+      data[8 + 9 * (10 + 11 * 5)] = 3;
+      const grid = canonicalGrid(dims, affine, 0.9);
+      const back = fromCanonical(toCanonical({ dims, affine, data }, grid, 'nearest'), grid);
+      expect(Array.from(back.data)).toEqual(Array.from(data));
+    }
+  });
+
   it('nearest resampling never invents labels', () => {
     const data = new Uint16Array(6 * 6 * 6).map((_, i) => (i % 7 === 0 ? 300 : i % 5 === 0 ? 20 : 0));
     const out = toCanonical({ dims: [6, 6, 6], affine: affineFor('LPS', [1.3, 1.3, 2], [0, 0, 0]), data }, canonicalGrid([6, 6, 6], affineFor('LPS', [1.3, 1.3, 2], [0, 0, 0]), 0.7), 'nearest');
