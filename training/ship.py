@@ -27,7 +27,7 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..'))
 OUT = os.path.join(ROOT, 'training', 'out')
 MODELS = os.path.join(ROOT, 'public', 'models')
 REFS = os.path.join(ROOT, 'src', 'runtime', '__fixtures__', 'models')
-VERSION = '2026-11-27.1'
+VERSION = '2026-11-27.2'
 SEG_SUBSAMPLE = 97   # the segmenter's reference outputs keep every 97th value (the full ones are 442 k floats each)
 
 

@@ -27,6 +27,7 @@ from torch.nn import functional as F
 from .data.dataset import SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .fusion import OFFSETS, fuse, shift_phi
+from .sequence import decode
 from .models.identifier import CLASSES, Encoder, Head, project
 
 ALPHA, BETA, GAMMA = 0.1, 0.5, 1.0
@@ -116,24 +117,29 @@ def head_loss(logits: torch.Tensor, y: torch.Tensor, seq: list[slice]) -> tuple[
 
 # ---------------------------------------------------------------- training
 
-def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, batch: int = 48, start: dict | None = None) -> tuple[Encoder, int]:
+def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, batch: int = 48, start: dict | None = None,
+             extra: tuple[np.ndarray, np.ndarray] | None = None, extra_share: float = 0.5, lr: float = 1e-3, tag: str = 'pretrain') -> tuple[Encoder, int]:
     """SupCon on two views per crop; levels sampled uniformly so rare (cervical) ones count.
-    `start`: encoder weights to continue from (a run split over sessions)."""
+    `start`: encoder weights to continue from (a run split over sessions, or the fine-tuning below).
+    `extra`: a second pool (real masks and mask-driven phantoms): where it holds the level drawn, a crop
+    comes from it with probability `extra_share`, so real shapes and phantom shapes of one level are
+    each other's positives."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
     enc = Encoder()
     if start:
         enc.load_state_dict(start)
-    opt = torch.optim.AdamW(enc.parameters(), lr=1e-3, weight_decay=1e-4)
+    opt = torch.optim.AdamW(enc.parameters(), lr=lr, weight_decay=1e-4)
     by_level = {l: np.nonzero(levels == l)[0] for l in np.unique(levels)}
+    extra_by = {l: np.nonzero(extra[1] == l)[0] for l in np.unique(extra[1])} if extra is not None else {}
     keys = list(by_level)
     step, t0, run = 0, time.time(), []
     while time.time() - t0 < minutes * 60:
         enc.train()
         lv = rng.choice(keys, batch)
-        idx = np.array([rng.choice(by_level[l]) for l in lv])
-        x = to_torch(vert[idx])
+        crops = [extra[0][rng.choice(extra_by[l])] if l in extra_by and rng.random() < extra_share else vert[rng.choice(by_level[l])] for l in lv]
+        x = to_torch(np.stack(crops))
         views = torch.cat([augment(x, g), augment(x, g)])
         y = torch.from_numpy(np.concatenate([lv, lv]))
         loss = supcon(project(enc(views)), y)
@@ -143,8 +149,15 @@ def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, ba
         run.append(loss.item())
         step += 1
         if step % 50 == 0:
-            print(f'pretrain step {step} loss {np.mean(run[-50:]):.3f} ({time.time() - t0:.0f} s)', flush=True)
+            print(f'{tag} step {step} loss {np.mean(run[-50:]):.3f} ({time.time() - t0:.0f} s)', flush=True)
     return enc.eval(), step
+
+
+def real_pool(scans: list[dict]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every vertebra crop of these (real / mask-driven) scans with its level."""
+    if not scans:
+        return None
+    return np.concatenate([s['masks'] for s in scans]), np.concatenate([s['levels'] for s in scans])
 
 
 @torch.no_grad()
@@ -211,16 +224,20 @@ def learn_phi(outputs: list[tuple[torch.Tensor, torch.Tensor, np.ndarray]], step
     return {d: (shift_phi(d) + delta[d]).clamp(min=0).detach() for d in OFFSETS}
 
 
-def score(outputs: list[tuple[torch.Tensor, torch.Tensor, np.ndarray]], phi: dict | None, scans: list[dict] | None = None) -> dict:
-    """Top-1 accuracy and label MSE per vertebra, overall and by region (C/T/L)."""
+def score(outputs: list[tuple[torch.Tensor, torch.Tensor, np.ndarray]], phi: dict | None, scans: list[dict] | None = None, order: bool = False) -> dict:
+    """Top-1 accuracy and label MSE per vertebra, overall and by region (C/T/L). `order`: then the
+    app's sequence decoding (training/sequence.py; consecutive vertebrae, so every step is 1; a mask
+    set aside or called L6 counts as wrong, with the error of its argmax in the MSE)."""
     pred, true = [], []
     for p, h, y in outputs:
         q = fuse(p, h, phi) if phi is not None else p
-        pred += q.argmax(1).tolist()
+        arg = q.argmax(1).tolist()
+        pred += [c if 0 <= c < CLASSES else (CLASSES if c == CLASSES else -100 - a) for c, a in zip(decode(q.tolist()), arg)] if order else arg
         true += y.tolist()
     pred, true = np.array(pred), np.array(true)
     region = np.where(true < 7, 'C', np.where(true < 19, 'T', 'L'))
-    res = {'n': int(len(true)), 'top1': float((pred == true).mean()) if len(true) else None, 'mse': float(((pred - true) ** 2).mean()) if len(true) else None}
+    err = np.where(pred <= -100, -100 - pred, pred) - true     # set aside: its argmax's error
+    res = {'n': int(len(true)), 'top1': float((pred == true).mean()) if len(true) else None, 'mse': float((err ** 2).mean()) if len(true) else None}
     for r in 'CTL':
         m = region == r
         res[r] = {'n': int(m.sum()), 'top1': float((pred[m] == true[m]).mean()) if m.any() else None}
@@ -273,6 +290,9 @@ def main() -> None:
     ap.add_argument('--resume', help='continue pre-training from this identifier.pt (its encoder)')
     ap.add_argument('--resumed-steps', type=int, default=0, help='pre-training steps the resumed encoder already had')
     ap.add_argument('--resumed-minutes', type=float, default=0)
+    ap.add_argument('--finetune-minutes', type=float, default=0,
+                    help='then fine-tune the encoder contrastively on phantoms + real masks + mask-driven phantoms; each LOSO fold again without its subject')
+    ap.add_argument('--keep-baselines', help="metrics.json whose ablation baselines (rows 1–2, which do not use this encoder) are reused instead of retrained")
     a = ap.parse_args()
     torch.set_num_threads(2)
     os.makedirs(a.out, exist_ok=True)
@@ -292,10 +312,20 @@ def main() -> None:
     enc, pre_steps = pretrain(vert, levels, a.pretrain_minutes, a.seed + (1 if start else 0), start=start)
     pre_steps += a.resumed_steps
     print(f'pre-training done: {pre_steps} steps ({time.time() - t0:.0f} s)', flush=True)
+    pretrained = {k: v.clone() for k, v in enc.state_dict().items()}
 
-    emb = lambda scans, views: embed(enc, scans, views, a.seed)
-    e_train, e_fusion, e_val = emb(train_ph, a.views), emb(fusion_ph, 1), emb(val_ph, 1)
-    e_real, e_masked = emb(real_scans, a.views), emb(masked, a.views)
+    def tuned(without: str | None) -> tuple[Encoder, int]:
+        """The pre-trained encoder fine-tuned with the real masks (and their mask-driven phantoms) except `without`'s."""
+        if not a.finetune_minutes:
+            return enc, 0
+        pool = real_pool([s for s in real_scans + masked if s['subject'] != without])
+        return pretrain(vert, levels, a.finetune_minutes, a.seed + 2, start=pretrained, extra=pool, lr=3e-4, tag=f'fine-tune (without {without})')
+
+    # Shipped encoder: fine-tuned with every real subject.
+    enc, ft_steps = tuned(None)
+    emb = lambda e, scans, views: embed(e, scans, views, a.seed)
+    e_train, e_fusion, e_val = emb(enc, train_ph, a.views), emb(enc, fusion_ph, 1), emb(enc, val_ph, 1)
+    e_real, e_masked = emb(enc, real_scans, a.views), emb(enc, masked, a.views)
 
     # Shipped head: phantoms + every real mask + the mask-driven phantoms.
     head = train_head(e_train + e_real + e_masked, train_ph + real_scans + masked, a.head_steps, a.seed)
@@ -303,33 +333,45 @@ def main() -> None:
     shift = {d: shift_phi(d) for d in OFFSETS}
     out_val = outputs_of(head, e_val, val_ph)
     metrics: dict = {'seed': a.seed, 'pretrain_steps': pre_steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'head_steps': a.head_steps,
-                     'resumed_from': a.resume,
-                     'val_phantoms': {'no_fusion': score(out_val, None), 'fusion_shift': score(out_val, shift), 'fusion_learned': score(out_val, phi)}}
+                     'finetune_minutes': a.finetune_minutes, 'finetune_steps': ft_steps, 'resumed_from': a.resume,
+                     'val_phantoms': {'no_fusion': score(out_val, None), 'fusion_shift': score(out_val, shift), 'fusion_learned': score(out_val, phi),
+                                     'fusion_learned_order': score(out_val, phi, order=True)}}
     print(json.dumps(metrics['val_phantoms']), flush=True)
 
-    # Leave one real subject out: head without that subject (and its mask-driven phantoms).
+    # Leave one real subject out: encoder fine-tuning and head without that subject (and its mask-driven phantoms).
     loso_out = []
     for subj in LOSO_SUBJECTS:
-        keep = [i for i, s in enumerate(real_scans) if s['subject'] != subj]
-        keep_m = [i for i, s in enumerate(masked) if s['subject'] != subj]
-        h = train_head(e_train + [e_real[i] for i in keep] + [e_masked[i] for i in keep_m],
-                       train_ph + [real_scans[i] for i in keep] + [masked[i] for i in keep_m], a.head_steps, a.seed)
-        held = [i for i, s in enumerate(real_scans) if s['subject'] == subj]
-        loso_out += outputs_of(h, [e_real[i] for i in held], [real_scans[i] for i in held])
-        print(f'LOSO {subj}: {score(outputs_of(h, [e_real[i] for i in held], [real_scans[i] for i in held]), phi)}', flush=True)
+        e_f, _ = tuned(subj)
+        keep = [s for s in real_scans if s['subject'] != subj]
+        keep_m = [s for s in masked if s['subject'] != subj]
+        held = [s for s in real_scans if s['subject'] == subj]
+        if e_f is enc:
+            pick = lambda sub, full, e: [e[next(i for i, y in enumerate(full) if y is x)] for x in sub]
+            ek, ekm, eh, et = pick(keep, real_scans, e_real), pick(keep_m, masked, e_masked), pick(held, real_scans, e_real), e_train
+        else:
+            ek, ekm, eh, et = emb(e_f, keep, a.views), emb(e_f, keep_m, a.views), emb(e_f, held, 1), emb(e_f, train_ph, a.views)
+        h = train_head(et + ek + ekm, train_ph + keep + keep_m, a.head_steps, a.seed)
+        out = outputs_of(h, eh, held)
+        loso_out += out
+        print(f'LOSO {subj}: {score(out, phi)} ({time.time() - t0:.0f} s)', flush=True)
     metrics['real_loso'] = {'subjects': list(LOSO_SUBJECTS), 'no_fusion': score(loso_out, None), 'fusion_shift': score(loso_out, shift),
-                            'fusion_learned': score(loso_out, phi)}
+                            'fusion_learned': score(loso_out, phi), 'fusion_learned_order': score(loso_out, phi, order=True)}
     print(json.dumps(metrics['real_loso']), flush=True)
 
     # Table 3 ablation on the validation phantoms (heads trained on phantoms only, same budget).
     ab = {}
+    kept = json.load(open(a.keep_baselines))['ablation_val_phantoms'] if a.keep_baselines else {}
     for field, name in (('ct', 'raw CT crop'), ('masks', 'mask input')):
+        if name in kept:
+            ab[name] = {**kept[name], 'reused_from': a.keep_baselines}
+            continue
         e2, h2, st = train_end_to_end(train_ph, field, a.baseline_minutes, a.seed)
         ab[name] = {**score(outputs_of(h2, embed(e2, val_ph, 1, a.seed, field), val_ph), None), 'steps': st}
     h_ph = train_head(e_train, train_ph, a.head_steps, a.seed)
     o_ph = outputs_of(h_ph, e_val, val_ph)
     ab['+ contrastive pre-training'] = score(o_ph, None)
     ab['+ message fusion'] = score(o_ph, phi)
+    ab['+ sequence decoding (ours)'] = score(o_ph, phi, order=True)
     metrics['ablation_val_phantoms'] = ab
     metrics['seconds'] = round(time.time() - t0)
     print(json.dumps(ab), flush=True)
