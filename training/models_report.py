@@ -130,8 +130,9 @@ def write_report(manifest: dict, path: str) -> None:
         '',
         f"Baselines (rows 1–2) train encoder and head together from scratch with the same loss, but only {ide.get('baseline_minutes', 5)} min each",
         f"(≈ {ide['ablation_val_phantoms']['raw CT crop'].get('steps', 0)}–{ide['ablation_val_phantoms']['mask input'].get('steps', 0)} steps, against {ide['pretrain_steps']} pre-training steps plus the head), so they are",
-        'under-trained and the first two rows understate what raw-CT and mask input reach end to end; rows 3–4 use the contrastive',
-        'encoder with a head trained on phantoms only. The paper: 64.4 → 71.2 → 94.4 → 98.7 %.',
+        'under-trained and the first two rows understate what raw-CT and mask input reach end to end; the later rows use the contrastive',
+        'encoder' + (' (fine-tuned with the real masks; rows 1–2 are from the run before that fine-tuning, which does not touch them)' if ide.get('finetune_minutes') else '')
+        + ' with a head trained on phantoms only; the last row adds our sequence decoding. The paper: 64.4 → 71.2 → 94.4 → 98.7 %.',
         '',
         '### Embeddings',
         '',
