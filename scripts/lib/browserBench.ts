@@ -39,11 +39,11 @@ export async function browserBench(cases: BenchCase[], runs: number): Promise<{ 
   try {
     // No service worker: its first-visit precache (~80 MB hashed) would share the CPU with run 1.
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
+    // One tab for every case, each scan dropped `runs` times: as a radiologist reads scan after scan, and
+    // as the node modes run (one process). The very first run is cold (fresh worker, JIT, sessions).
+    await page.goto(`http://127.0.0.1:${PORT}/?empty`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
     for (const c of cases) {
       out[c.name] = [];
-      // One tab per case, the scan dropped `runs` times: as a radiologist reads scan after scan (and as
-      // the node modes run, in one process). The first run is cold (fresh worker, JIT, sessions).
-      await page.goto(`http://127.0.0.1:${PORT}/?empty`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
       for (let r = 0; r < runs; r++) {
         const before = await page.evaluate(() => document.querySelector('[data-testid=timings]')?.getAttribute('data-timings') ?? null);
         await page.getByTestId('file-input').setInputFiles(c.path);
