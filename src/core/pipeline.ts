@@ -206,7 +206,7 @@ async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manife
   const more = (n: number): void => void (total.n += n);
   const seg: Segmenting = { can, manifest, runner, opt, onBatch, more };
   opt.onProgress?.({ stage: 'segment', done: 0, total: total.n });
-  const first = await segmentAt(can, candidates.map((c) => c.centre.map((x) => x / manifest.spacing) as [number, number, number]), manifest, runner, opt, onBatch);
+  const first = await segmentAt(seg, candidates.map((c) => c.centre.map((x) => x / manifest.spacing) as [number, number, number]));
   const again = await resegmentOffCentre(seg, first);
   // Piece ids are candidate numbers (1-based) until here; instance ids are renumbered after merging.
   const bodyOf = bodies(th);
@@ -240,7 +240,7 @@ async function resegmentOffCentre(seg: Segmenting, pieces: readonly Piece[]): Pr
     if (box && Math.hypot(...box.centre.map((c, a) => (c - p.centre[a]!) * manifest.spacing)) > REFINE_MM) moved.push({ index: i, centre: box.centre });
   });
   seg.more(moved.length);
-  const again = await segmentAt(seg.can, moved.map((m) => m.centre), manifest, seg.runner, seg.opt, seg.onBatch);
+  const again = await segmentAt(seg, moved.map((m) => m.centre));
   const out: (Piece | null)[] = pieces.map(() => null);
   moved.forEach((m, k) => (out[m.index] = again[k]!));
   return out;
@@ -279,7 +279,7 @@ async function fillGaps(seg: Segmenting, kept: Piece[], firstId: number, bodyOf:
     if (!mids.length) return;
     mids.forEach((m) => tried.add(key(m)));
     seg.more(mids.length);
-    const pieces = await segmentAt(seg.can, mids, seg.manifest, seg.runner, seg.opt, seg.onBatch);
+    const pieces = await segmentAt(seg, mids);
     // The midpoint estimates a body centre, the segmenter was trained on box centres: where the
     // mask's box centre is elsewhere, try there too, and keep whichever answer fills the gap.
     const again = await resegmentOffCentre(seg, pieces);
@@ -301,7 +301,7 @@ async function fillGaps(seg: Segmenting, kept: Piece[], firstId: number, bodyOf:
 }
 
 /** Segmenter runs (batched) around each centre (canonical voxels). */
-async function segmentAt(can: Volume, centres: [number, number, number][], manifest: Manifest, runner: Runner, opt: PipelineOptions, onBatch: (n: number) => void): Promise<Piece[]> {
+async function segmentAt({ can, manifest, runner, opt, onBatch }: Segmenting, centres: [number, number, number][]): Promise<Piece[]> {
   const seg = manifest.models.segmenter;
   const s = seg.size, n3 = s * s * s;
   const per = opt.batch?.segmenter ?? 4;

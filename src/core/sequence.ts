@@ -67,17 +67,19 @@ export function decodeSequence(f: readonly ArrayLike<number>[], steps: readonly 
     for (let c = 0; c < states; c++) {
       const own = logp(i, c);
       if (own === -Infinity) continue;
-      // Best predecessor (first best wins, in the order PRE/POST, then classes ascending).
-      let best = -Infinity, arg = -1;
-      if (c === PRE || c === POST) [best, arg] = [score[prev + c]!, c];
-      else [best, arg] = [score[prev + PRE]!, PRE]; // the chain starts here
-      if (best === -Infinity) arg = -1;
+      // Best predecessor, first best winning: PRE/POST continue themselves and a class may start the
+      // chain after PRE; then the classes ascending.
+      const self = c === PRE || c === POST ? c : PRE;
+      let best = score[prev + self]!, arg = self;
       const top = c === POST ? L6 + 1 : c === PRE ? 0 : c;
       for (let c0 = 0; c0 < top; c0++) {
         const s = c === POST ? score[prev + c0]! : score[prev + c0]! - opt.stepCost * Math.abs(c - c0 - steps[i]!);
-        if (s > best) [best, arg] = [s, c0];
+        if (s > best) {
+          best = s;
+          arg = c0;
+        }
       }
-      if (arg >= 0 && best > -Infinity) {
+      if (best > -Infinity) {
         score[i * states + c] = best + own;
         from[i * states + c] = arg;
       }

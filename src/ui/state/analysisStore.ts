@@ -21,7 +21,6 @@ interface AnalysisState {
   backend: Backend | null;
   problem: ScanProblem | null;
   found: FoundVertebra[];
-  /** Instance ids on the scan's grid (for exports). */
   phi: PhiSet | null;
   fusion: FusionParams;
   defaults: FusionParams;
