@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   if (low.length) console.log(`review: ${low.map((v) => v.name).join(', ')} (confidence < 0.7)`);
   const t = result.timings;
   console.log(
-    `${labelled.length} vertebrae from ${result.candidates} candidates (${result.boxes} boxes); ${models.backend.name} ${models.backend.threads} threads; ` +
+    `${labelled.length} vertebrae from ${result.candidates.length} candidates (${result.boxes} boxes); ${models.backend.name} ${models.backend.threads} threads; ` +
       `prepare ${(t.prepare / 1000).toFixed(1)} s, localise ${(t.localise / 1000).toFixed(1)} s, segment ${(t.segment / 1000).toFixed(1)} s, identify ${(t.identify / 1000).toFixed(1)} s, total ${(t.total / 1000).toFixed(1)} s`,
   );
   console.log(`wrote ${[names.mask, names.ctd, names.csv].map((n) => join(outDir, n)).join(', ')}`);

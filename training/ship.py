@@ -28,6 +28,8 @@ OUT = os.path.join(ROOT, 'training', 'out')
 MODELS = os.path.join(ROOT, 'public', 'models')
 REFS = os.path.join(ROOT, 'src', 'runtime', '__fixtures__', 'models')
 VERSION = '2026-11-27.2'
+DET_OUTPUTS = ['heat', 'size', 'offset', 'shift']
+CLUSTERING = {}   # filled in below once tuned
 SEG_SUBSAMPLE = 97   # the segmenter's reference outputs keep every 97th value (the full ones are 442 k floats each)
 
 
@@ -135,7 +137,7 @@ def main() -> None:
     for m in (det, seg, enc, head):
         m.eval()
     s = SPEC.seg_size
-    export(det, (torch.zeros(1, 1, 128, 128),), ['image'], ['heat', 'size', 'offset'], os.path.join(MODELS, 'detector.onnx'), dynamic_spatial=True)
+    export(det, (torch.zeros(1, 1, 128, 128),), ['image'], DET_OUTPUTS, os.path.join(MODELS, 'detector.onnx'), dynamic_spatial=True)
     export(seg, (torch.zeros(1, 2, s, s, s),), ['input'], ['prob'], os.path.join(MODELS, 'segmenter.onnx'))
     export(enc, (torch.zeros(1, 1, SPEC.id_size, SPEC.id_size, SPEC.id_size),), ['mask'], ['embedding'], os.path.join(MODELS, 'encoder.onnx'))
     export(head, (torch.zeros(1, 128), torch.ones(1, 128)), ['embedding', 'dropout'], ['logits'], os.path.join(MODELS, 'head.onnx'))
@@ -150,9 +152,9 @@ def main() -> None:
         'models': {
             'detector': entry('detector', {
                 'inputs': [{'name': 'image', 'shape': ['batch', 1, 'u', 'v'], 'dtype': 'float32'}],
-                'outputs': ['heat', 'size', 'offset'], 'window': win, 'multiple': 16,
+                'outputs': DET_OUTPUTS, 'window': win, 'multiple': 16,
                 'slicesPerPlane': 16, 'sliceStepMm': 3.0, 'maxSlicesPerPlane': 96,
-                'decode': {'kind': 'centernet', 'stride': STRIDE, 'threshold': PEAK_THRESHOLD, 'topK': TOPK, 'peakKernel': 3},
+                'decode': {'kind': 'centernet', 'stride': STRIDE, 'threshold': PEAK_THRESHOLD, 'topK': TOPK, 'peakKernel': 3, 'centre': 'body'},
                 'gflops': {'per128x128': round(gflops(det, torch.zeros(1, 1, 128, 128)), 4)}}),
             'segmenter': entry('segmenter', {
                 'inputs': [{'name': 'input', 'shape': ['batch', 2, s, s, s], 'dtype': 'float32'}], 'outputs': ['prob'],
@@ -169,13 +171,15 @@ def main() -> None:
         },
         'fusion': {'file': 'fusion.json', 'sha256': sha256(os.path.join(MODELS, 'fusion.json')),
                    'defaults': {'hops': 3, 'theta': 0.1, 'neighbours': 7, 'weighting': 'certainty'}},
+        # Stage 1's clustering for body peaks (src/core/clustering.ts), tuned on the training phantoms' boxes.
+        'clustering': CLUSTERING,
         'metrics': {'detector': met['detector'], 'segmenter': met['segmenter'], 'identifier': met['identifier']},
     }
     with open(os.path.join(MODELS, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1)
 
     refs = {
-        'detector': references('detector', det, [('image', (1, 1, 64, 96), 'uniform')], range(5), ['heat', 'size', 'offset']),
+        'detector': references('detector', det, [('image', (1, 1, 64, 96), 'uniform')], range(5), DET_OUTPUTS),
         'segmenter': references('segmenter', seg, [('input', (1, 2, s, s, s), 'uniform')], range(5), ['prob'], SEG_SUBSAMPLE),
         'encoder': references('encoder', enc, [('mask', (1, 1, 48, 48, 48), 'binary')], range(5), ['embedding']),
         'head': references('head', head, [('embedding', (4, 128), 'normal'), ('dropout', (4, 128), 'binary')], range(5), ['logits']),

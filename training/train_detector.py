@@ -14,7 +14,7 @@ import time
 import numpy as np
 import torch
 
-from .data.dataset import DET_SPEC, WINDOW, build, real, real_subjects
+from .data.dataset import DET_SPEC, SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .models.detector import STRIDE, Detector
 from .models.export import export
@@ -28,10 +28,51 @@ def slices(results: list[dict]) -> list[dict]:
     return [d for r in results for d in r['det']]
 
 
+def body_in_cube(m: np.ndarray, level: int) -> np.ndarray:
+    """Vertebral-body centre of a mask cube (voxels): centre of mass of its anterior 40 % (canonical
+    y runs posterior → anterior), C1 (no body) its whole ring — the rule of src/core/stages/bodyCentre.ts."""
+    idx = np.argwhere(m).astype(float)
+    if level != 1:
+        y = idx[:, 1]
+        idx = idx[y >= y.max() - 0.4 * (y.max() - y.min())]
+    return idx.mean(0)
+
+
+def on_bodies(det: dict, ref: dict) -> list[dict]:
+    """A case's detector slices with each box re-targeted on its vertebral body: rows become
+    [level, body u, body v, box size u, box size v, box centre u − body u, box centre v − body v].
+    Both samples share the canonical grid; `ref`'s mask cubes (SPEC) are centred on the rounded box
+    centre, which the slices' boxes give exactly."""
+    centre: dict[int, np.ndarray] = {}
+    for d in det['det']:
+        a, b = (1, 2) if d['plane'] == 'sagittal' else (0, 2)
+        for l, cu, cv, *_ in d['boxes']:
+            c = centre.setdefault(int(l), np.full(3, np.nan))
+            c[a], c[b] = cu, cv
+    half = SPEC.id_size // 2
+    body = {l: np.rint(centre[l]) - half + body_in_cube(m, l)
+            for l, m in zip(ref['levels'], ref['id_mask']) if l in centre and not np.isnan(centre[l]).any() and m.any()}
+    out = []
+    for d in det['det']:
+        a, b = (1, 2) if d['plane'] == 'sagittal' else (0, 2)
+        rows = []
+        for l, cu, cv, su, sv in d['boxes']:
+            bu, bv = (body[int(l)][a], body[int(l)][b]) if int(l) in body else (cu, cv)
+            rows.append([l, bu, bv, su, sv, cu - bu, cv - bv])
+        out.append({**d, 'boxes': np.array(rows, np.float32).reshape(-1, 7)})
+    return out
+
+
+def samples(seeds: list[int], masked: list = (), reals: list = ()) -> list[dict]:
+    """Body-targeted detector slices of phantoms `seeds`, mask-driven phantoms and real cases."""
+    det = build(seeds, masked, spec=DET_SPEC) + [real(c, DET_SPEC) for c in reals]
+    ref = build(seeds, masked, spec=SPEC) + [real(c, SPEC) for c in reals]
+    return [s for d, r in zip(det, ref) for s in on_bodies(d, r)]
+
+
 def load_train(n_phantoms: int, masked_per_subject: int) -> list[dict]:
     train = real_subjects('train')
-    res = build(list(range(n_phantoms)), [(c, 7000 + k) for c in train for k in range(masked_per_subject)], spec=DET_SPEC)
-    return slices(res + [real(c, DET_SPEC) for c in train if c.ct_path])
+    return samples(list(range(n_phantoms)), [(c, 7000 + k) for c in train for k in range(masked_per_subject)], [c for c in train if c.ct_path])
 
 
 def gaussian_sigma(su: float, sv: float) -> float:
@@ -43,9 +84,10 @@ def targets(boxes: np.ndarray, hu: int, hv: int) -> tuple[np.ndarray, ...]:
     heat = np.zeros((hu, hv), np.float32)
     size = np.zeros((2, hu, hv), np.float32)
     off = np.zeros((2, hu, hv), np.float32)
+    shift = np.zeros((2, hu, hv), np.float32)
     reg = np.zeros((hu, hv), np.float32)
     gu, gv = np.meshgrid(np.arange(hu), np.arange(hv), indexing='ij')
-    for _, cu, cv, su, sv in boxes:
+    for _, cu, cv, su, sv, du, dv in boxes:
         u, v = cu / STRIDE, cv / STRIDE
         iu, iv = int(u), int(v)
         if not (0 <= iu < hu and 0 <= iv < hv):
@@ -54,8 +96,9 @@ def targets(boxes: np.ndarray, hu: int, hv: int) -> tuple[np.ndarray, ...]:
         heat = np.maximum(heat, np.exp(-((gu - iu) ** 2 + (gv - iv) ** 2) / (2 * s * s)))
         size[:, iu, iv] = (su, sv)
         off[:, iu, iv] = (u - iu, v - iv)
+        shift[:, iu, iv] = (du, dv)
         reg[iu, iv] = 1
-    return heat, size, off, reg
+    return heat, size, off, shift, reg
 
 
 def normalise(img: np.ndarray) -> np.ndarray:
@@ -84,17 +127,18 @@ def crop(d: dict, rng: np.random.Generator, train: bool) -> tuple[np.ndarray, np
         if d['plane'] == 'coronal' and rng.random() < 0.5:   # left–right mirror
             out = out[::-1]
             boxes[:, 1] = CROP - 1 - boxes[:, 1]
+            boxes[:, 5] = -boxes[:, 5]
     return out, boxes
 
 
 def make_batch(data: list[dict], idx, rng, train=True):
-    xs, hs, ss, os_, rs = [], [], [], [], []
+    xs, hs, ss, os_, fs, rs = [], [], [], [], [], []
     for i in idx:
         img, boxes = crop(data[i], rng, train)
-        h, s, o, r = targets(boxes, CROP // STRIDE, CROP // STRIDE)
-        xs.append(img[None]); hs.append(h[None]); ss.append(s); os_.append(o); rs.append(r[None])
+        h, s, o, f, r = targets(boxes, CROP // STRIDE, CROP // STRIDE)
+        xs.append(img[None]); hs.append(h[None]); ss.append(s); os_.append(o); fs.append(f); rs.append(r[None])
     t = lambda a: torch.from_numpy(np.ascontiguousarray(np.stack(a), dtype=np.float32))
-    return t(xs), t(hs), t(ss), t(os_), t(rs)
+    return t(xs), t(hs), t(ss), t(os_), t(fs), t(rs)
 
 
 def focal(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
@@ -108,36 +152,38 @@ def focal(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
 
 
 def loss_fn(model, batch):
-    x, h, s, o, r = batch
-    ph, ps, po = model(x)
+    x, h, s, o, f, r = batch
+    ph, ps, po, pf = model(x)
     n = r.sum().clamp(min=1)
-    return focal(ph, h) + 0.1 * ((ps - s).abs() * r).sum() / n + ((po - o).abs() * r).sum() / n
+    return focal(ph, h) + 0.1 * ((ps - s).abs() * r).sum() / n + ((po - o).abs() * r).sum() / n + 0.1 * ((pf - f).abs() * r).sum() / n
 
 
-def decode(heat: np.ndarray, size: np.ndarray, off: np.ndarray) -> np.ndarray:
-    """Same rule as src/core/stages/decode.ts: 3 × 3 local maxima above the threshold, top K."""
+def decode(heat: np.ndarray, size: np.ndarray, off: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """Same rule as src/core/stages/decode.ts: 3 × 3 local maxima above the threshold, top K.
+    Rows: body u, body v, size u, size v, score, box centre u, box centre v."""
     from scipy.ndimage import maximum_filter
     peaks = (heat >= PEAK_THRESHOLD) & (heat >= maximum_filter(heat, 3, mode='constant'))
     u, v = np.nonzero(peaks)
     order = np.argsort(-heat[u, v])[:TOPK]
     u, v = u[order], v[order]
-    return np.stack([(u + off[0, u, v]) * STRIDE, (v + off[1, u, v]) * STRIDE, size[0, u, v], size[1, u, v], heat[u, v]], 1)
+    bu, bv = (u + off[0, u, v]) * STRIDE, (v + off[1, u, v]) * STRIDE
+    return np.stack([bu, bv, size[0, u, v], size[1, u, v], heat[u, v], bu + shift[0, u, v], bv + shift[1, u, v]], 1)
 
 
 def evaluate(model: Detector, data: list[dict], tol_px: float = 5.0) -> dict:
-    """Per-slice matching of decoded boxes to ground-truth boxes whose centres lie within tol_px
-    (10 mm at 2 mm): recall, precision, and size error of the matches."""
+    """Per-slice matching of decoded body centres to ground-truth ones within tol_px (10 mm at
+    2 mm): recall, precision, and the size and box-centre errors of the matches."""
     model.eval()
     tp = fn = fp = 0
-    size_err = []
+    size_err, box_err = [], []
     with torch.no_grad():
         for d in data:
             img = normalise(d['image'])
             nu, nv = img.shape
             pu, pv = -nu % 16, -nv % 16
             x = torch.from_numpy(np.pad(img, ((0, pu), (0, pv))))[None, None]
-            h, s, o = (t[0].numpy() for t in model(x))
-            pred = decode(h[0], s, o)
+            h, s, o, f = (t[0].numpy() for t in model(x))
+            pred = decode(h[0], s, o, f)
             gt = d['boxes']
             used = np.zeros(len(pred), bool)
             for b in gt:
@@ -148,11 +194,12 @@ def evaluate(model: Detector, data: list[dict], tol_px: float = 5.0) -> dict:
                     used[k] = True
                     tp += 1
                     size_err.append(np.abs(pred[k, 2:4] - b[3:5]).mean())
+                    box_err.append(np.hypot(*(pred[k, 5:7] - (b[1:3] + b[5:7]))))
                 else:
                     fn += 1
             fp += int((~used).sum())
     return {'slices': len(data), 'boxes': tp + fn, 'recall': tp / max(1, tp + fn), 'precision': tp / max(1, tp + fp),
-            'size_error_px': float(np.mean(size_err)) if size_err else None}
+            'size_error_px': float(np.mean(size_err)) if size_err else None, 'box_centre_error_px': float(np.mean(box_err)) if box_err else None}
 
 
 def main() -> None:
@@ -166,18 +213,22 @@ def main() -> None:
     ap.add_argument('--resume', help='continue from these weights (detector.pt of an earlier run)')
     ap.add_argument('--resumed-steps', type=int, default=0)
     ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--threads', type=int, default=2)
     a = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
     train = load_train(a.train_phantoms, a.masked_per_subject)
-    val_ph = slices(build(val_phantom_seeds(), spec=DET_SPEC))
-    val_real = {c.id: slices([real(c, DET_SPEC)]) for c in real_subjects('val') if c.ct_path}
+    val_ph = samples(val_phantom_seeds())
+    val_real = {c.id: samples([], reals=[c]) for c in real_subjects('val') if c.ct_path}
     print(f'data: {len(train)} train slices, {len(val_ph)} val phantom slices ({time.time() - t0:.0f} s)', flush=True)
     model = Detector()
     if a.resume:
-        model.load_state_dict(torch.load(a.resume))
+        # Weights from before the shift head existed load too (it then starts from scratch).
+        missing, unexpected = model.load_state_dict(torch.load(a.resume), strict=False)
+        if unexpected or any(not k.startswith('shift.') for k in missing):
+            raise SystemExit(f'{a.resume}: not a detector ({missing=}, {unexpected=})')
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     rng = np.random.default_rng(a.seed)
     step, t1, run = 0, time.time(), []
@@ -195,12 +246,14 @@ def main() -> None:
         step += 1
         if step % 100 == 0:
             print(f'step {step} loss {np.mean(run[-100:]):.3f} ({time.time() - t1:.0f} s)', flush=True)
+        if step % 1000 == 0:   # a checkpoint: a session can end before the budget does
+            torch.save(model.state_dict(), os.path.join(a.out, 'detector.pt'))
     metrics = {'steps': step + a.resumed_steps, 'resumed_from': a.resume, 'batch': a.batch, 'train_minutes': a.minutes, 'train_slices': len(train), 'seed': a.seed,
                'val_phantoms': evaluate(model, val_ph), 'real_val': {k: evaluate(model, v) for k, v in val_real.items()},
                'seconds': round(time.time() - t0)}
     print(json.dumps(metrics), flush=True)
     torch.save(model.state_dict(), os.path.join(a.out, 'detector.pt'))
-    export(model.eval(), (torch.zeros(1, 1, 128, 128),), ['image'], ['heat', 'size', 'offset'], os.path.join(a.out, 'detector.onnx'), dynamic_spatial=True)
+    export(model.eval(), (torch.zeros(1, 1, 128, 128),), ['image'], ['heat', 'size', 'offset', 'shift'], os.path.join(a.out, 'detector.onnx'), dynamic_spatial=True)
     with open(os.path.join(a.out, 'metrics.json'), 'w') as f:
         json.dump(metrics, f, indent=1)
 

@@ -85,8 +85,11 @@ def main() -> None:
     ap.add_argument('--out', default='training/out/segmenter')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--resume', help='start from these weights (a .pt of an earlier run)')
+    ap.add_argument('--resumed-steps', type=int, default=0)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--threads', type=int, default=2)
     a = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
@@ -96,8 +99,12 @@ def main() -> None:
     print(f'data: {len(tr_ct)} train crops, {len(va_ct)} val phantom crops, {len(re_ct)} real val crops ({time.time() - t0:.0f} s)', flush=True)
     model = Segmenter()
     if a.resume:
-        model.load_state_dict(torch.load(a.resume))
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+        # Weights of the half-resolution U-Net alone (before the refinement existed) load too: the
+        # refinement then starts as a no-op (models/segmenter.py).
+        missing, unexpected = model.load_state_dict(torch.load(a.resume), strict=False)
+        if unexpected or any(not k.startswith(('squeeze.', 'refine.')) for k in missing):
+            raise SystemExit(f'{a.resume}: not a segmenter ({missing=}, {unexpected=})')
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     rng = np.random.default_rng(a.seed)
     step, t1 = 0, time.time()
     while time.time() - t1 < a.minutes * 60:
@@ -106,15 +113,17 @@ def main() -> None:
         p = model(x)
         loss = F.binary_cross_entropy(p, y) + (1 - dice(p, y)).mean()
         for g in opt.param_groups:   # cosine decay over the time budget
-            g['lr'] = 2e-3 * 0.5 * (1 + np.cos(np.pi * min(1.0, (time.time() - t1) / (a.minutes * 60))))
+            g['lr'] = a.lr * 0.5 * (1 + np.cos(np.pi * min(1.0, (time.time() - t1) / (a.minutes * 60))))
         opt.zero_grad()
         loss.backward()
         opt.step()
         step += 1
         if step % 50 == 0:
             print(f'step {step} loss {loss.item():.3f} ({time.time() - t1:.0f} s)', flush=True)
+        if step % 500 == 0:   # a checkpoint: a session can end before the budget does
+            torch.save(model.state_dict(), os.path.join(a.out, 'segmenter.pt'))
     d_ph, d_re = evaluate(model, va_ct, va_m), evaluate(model, re_ct, re_m)
-    metrics = {'steps': step, 'train_minutes': a.minutes, 'train_crops': len(tr_ct), 'seed': a.seed, 'resumed_from': a.resume, 'dice_val_phantoms_mean': float(d_ph.mean()),
+    metrics = {'steps': step + a.resumed_steps, 'run_steps': step, 'lr': a.lr, 'train_minutes': a.minutes, 'train_crops': len(tr_ct), 'seed': a.seed, 'resumed_from': a.resume, 'dice_val_phantoms_mean': float(d_ph.mean()),
                'dice_val_phantoms_median': float(np.median(d_ph)), 'dice_real_val': dict(zip(re_names, np.round(d_re, 3).tolist())),
                'dice_real_val_mean': float(d_re.mean()), 'seconds': round(time.time() - t0)}
     print(json.dumps(metrics), flush=True)

@@ -133,7 +133,7 @@ export const service = {
           ok: true as const,
           vertebrae: r.vertebrae,
           overlay,
-          candidates: r.candidates,
+          candidates: r.candidates.length,
           timings: r.timings,
           work: { ...r.work },
           backend: m.backend,

@@ -143,6 +143,20 @@ describe('dual-factor density clustering', () => {
     expectMatches(clusterBoxes(detect(verts, 3)), verts);
   });
 
+  it('a body-centred detector: candidates sit on the bodies, and carry their whole boxes\' centres for stage 2', () => {
+    const verts = column(5);
+    // Each box's whole-vertebra centre is 12 mm posterior and 8 mm caudal of its body (spinous process).
+    const boxes = detect(verts, 2).map((b) => ({ ...b, boxCentre: [b.centre[0], b.centre[1] - 12, b.centre[2] - 8] as [number, number, number] }));
+    const cands = clusterBoxes(boxes);
+    expectMatches(cands, verts);
+    cands.forEach((c) => {
+      expect(c.boxCentre[1] - c.centre[1]).toBeCloseTo(-12, 0);
+      expect(c.boxCentre[2] - c.centre[2]).toBeCloseTo(-8, 0);
+    });
+    // Without box centres (a detector peaking on them) the two coincide.
+    clusterBoxes(detect(verts, 2)).forEach((c) => expect(c.boxCentre).toEqual(c.centre));
+  });
+
   it('too little support is not a vertebra', () => {
     const verts = column(3);
     const lone: Box3[] = [0, 3].map((x) => ({ centre: [x, 0, -200], width: 30, height: 25, plane: 'sagittal', score: 0.9 }));

@@ -16,8 +16,12 @@ import { median } from './median';
  *    or the split-off edge of a vertebra) and goes too.
  */
 export interface Box3 {
-  /** Box centre in canonical world mm (x → R, y → A, z → S). */
+  /** Detected centre in canonical world mm (x → R, y → A, z → S): the vertebral body's for a
+   * body-centred detector (bodies are compact and one pitch apart: what clustering separates). */
   centre: readonly [number, number, number];
+  /** Centre of the whole vertebra's box (processes included), where stage 2 cuts its cube;
+   * absent where the detector peaks on that centre itself. */
+  boxCentre?: readonly [number, number, number];
   /** In-plane horizontal size, mm: A–P on sagittal slices, L–R on coronal ones. */
   width: number;
   /** Superior–inferior size, mm. */
@@ -35,13 +39,19 @@ export interface ClusterParams {
   sizeTolerance: number;
   /** Fewest kept boxes for a vertebra. */
   minSupport: number;
+  /** A weaker candidate closer than this × its height to a stronger one is a duplicate of it. */
+  duplicateFactor: number;
+  /** …or whose box centre lies within this × the stronger one's extent of its box centre (0: off). */
+  insideFactor: number;
 }
 
-export const DEFAULT_CLUSTERING: ClusterParams = { eps: 9, minPts: 3, sizeTolerance: 0.25, minSupport: 4 };
+export const DEFAULT_CLUSTERING: ClusterParams = { eps: 9, minPts: 3, sizeTolerance: 0.25, minSupport: 4, duplicateFactor: 0.5, insideFactor: 0.5 };
 
 export interface Candidate {
-  /** Robust (median) centre of the kept boxes, canonical world mm. */
+  /** Robust (median) detected centre of the kept boxes, canonical world mm. */
   centre: [number, number, number];
+  /** Robust (median) centre of their whole-vertebra boxes, canonical world mm. */
+  boxCentre: [number, number, number];
   /** Extent L–R, A–P, S–I in mm (medians of the kept boxes). */
   extent: [number, number, number];
   /** Number of kept boxes. */
@@ -113,11 +123,15 @@ function summarise(boxes: Box3[], rho: number[]): Candidate {
   // L–R comes from coronal boxes and A–P from sagittal ones whenever there are any.
   const xs = (cor.length ? cor : boxes).map((b) => b.centre[0]);
   const ys = (sag.length ? sag : boxes).map((b) => b.centre[1]);
+  const bc = (b: Box3): readonly number[] => b.boxCentre ?? b.centre;
+  const bx = (cor.length ? cor : boxes).map((b) => bc(b)[0]!);
+  const by = (sag.length ? sag : boxes).map((b) => bc(b)[1]!);
   // L–R extent from coronal widths; without them, from the spread of sagittal slice positions.
   const lr = cor.length ? median(cor.map((b) => b.width)) : Math.max(...xs) - Math.min(...xs);
   const ap = sag.length ? median(sag.map((b) => b.width)) : Math.max(...ys) - Math.min(...ys);
   return {
     centre: [median(xs), median(ys), median(boxes.map((b) => b.centre[2]))],
+    boxCentre: [median(bx), median(by), median(boxes.map((b) => bc(b)[2]!))],
     extent: [lr, ap, median(boxes.map((b) => b.height))],
     support: boxes.length,
     density: rho.reduce((a, b) => a + b, 0) / Math.max(rho.length, 1),
@@ -125,30 +139,52 @@ function summarise(boxes: Box3[], rho: number[]): Candidate {
 }
 
 /**
- * Neighbouring vertebrae of a tight (cervical, upper thoracic) column can chain into one position
- * cluster even when no box spans both. Each vertebra's boxes agree on their S–I centre, and
- * neighbours' centres are about one height apart: split the cluster where the sorted S–I centres
- * leave a gap wider than a fifth of the boxes' median height.
+ * Neighbouring vertebrae of a tight (cervical, thoracic) column chain into one position cluster:
+ * box centres scatter by a few mm along S–I (a quarter of a thoracic vertebra's pitch), so DBSCAN
+ * finds no empty ε-gap between them. Each vertebra's boxes still pile up around its own S–I centre:
+ * split the cluster at the modes of the score-weighted density of the boxes' S–I centres (Gaussian
+ * kernel, `bandwidth` × the median box height), modes closer than `modeGap` × that height being
+ * one; each box goes to its nearest mode.
  */
-function splitAlongSpine(part: number[], boxes: readonly Box3[]): number[][] {
+export function splitAlongSpine(part: number[], boxes: readonly Box3[], bandwidth = SPLIT.bandwidth, modeGap = SPLIT.modeGap): number[][] {
   if (part.length < 2) return [part];
-  const sorted = [...part].sort((a, b) => boxes[a]!.centre[2] - boxes[b]!.centre[2]);
-  const gap = Math.max(2, 0.2 * median(part.map((i) => boxes[i]!.height)));
-  const out: number[][] = [[sorted[0]!]];
-  for (let k = 1; k < sorted.length; k++) {
-    if (boxes[sorted[k]!]!.centre[2] - boxes[sorted[k - 1]!]!.centre[2] > gap) out.push([]);
-    out[out.length - 1]!.push(sorted[k]!);
-  }
-  return out;
+  const h = median(part.map((i) => boxes[i]!.height));
+  const zs = part.map((i) => boxes[i]!.centre[2]);
+  const ws = part.map((i) => boxes[i]!.score);
+  const bw = Math.max(1, bandwidth * h);
+  const lo = Math.min(...zs) - 2 * bw, hi = Math.max(...zs) + 2 * bw;
+  const step = 0.5; // mm
+  const n = Math.ceil((hi - lo) / step) + 1;
+  const dens = new Float64Array(n);
+  zs.forEach((z, k) => {
+    const a = Math.max(0, Math.floor((z - 3 * bw - lo) / step)), b = Math.min(n - 1, Math.ceil((z + 3 * bw - lo) / step));
+    for (let t = a; t <= b; t++) dens[t] = dens[t]! + ws[k]! * Math.exp(-0.5 * ((lo + t * step - z) / bw) ** 2);
+  });
+  // Local maxima, strongest first; a weaker one within modeGap·h of a kept one is the same vertebra.
+  const peaks: number[] = [];
+  for (let t = 0; t < n; t++) if (dens[t]! > 0 && (t === 0 || dens[t]! >= dens[t - 1]!) && (t === n - 1 || dens[t]! > dens[t + 1]!)) peaks.push(t);
+  peaks.sort((a, b) => dens[b]! - dens[a]!);
+  const modes: number[] = [];
+  for (const t of peaks) if (modes.every((m) => Math.abs(m - (lo + t * step)) >= modeGap * h)) modes.push(lo + t * step);
+  if (modes.length < 2) return [part];
+  const out: number[][] = modes.map(() => []);
+  part.forEach((i, k) => {
+    let best = 0;
+    modes.forEach((m, j) => Math.abs(zs[k]! - m) < Math.abs(zs[k]! - modes[best]!) && (best = j));
+    out[best]!.push(i);
+  });
+  return out.filter((o) => o.length);
 }
+
+export const SPLIT = { bandwidth: 0.12, modeGap: 0.5 };
 
 /**
  * A weaker cluster whose centre lies inside a stronger candidate's box (half its extent each way,
  * S–I within half its height) is a piece of that vertebra: the far lateral, anterior or posterior
  * cuts, which a gap in the slices split off.
  */
-function inside(p: readonly number[], a: Candidate): boolean {
-  return Math.abs(p[0]! - a.centre[0]) < 0.5 * a.extent[0] && Math.abs(p[1]! - a.centre[1]) < 0.5 * a.extent[1] && Math.abs(p[2]! - a.centre[2]) < 0.5 * a.extent[2];
+function inside(p: readonly number[], a: Candidate, f: number): boolean {
+  return Math.abs(p[0]! - a.boxCentre[0]) < f * a.extent[0] && Math.abs(p[1]! - a.boxCentre[1]) < f * a.extent[1] && Math.abs(p[2]! - a.boxCentre[2]) < f * a.extent[2];
 }
 
 /** One candidate per vertebra, cranial → caudal. */
@@ -173,7 +209,7 @@ export function clusterBoxes(boxes: readonly Box3[], params: ClusterParams = DEF
   raw.sort((a, b) => b.support - a.support);
   const accepted: Candidate[] = [];
   for (const c of raw) {
-    if (accepted.some((a) => dist(a.centre, c.centre) < 0.5 * c.extent[2] || inside(c.centre, a))) continue;
+    if (accepted.some((a) => dist(a.centre, c.centre) < params.duplicateFactor * c.extent[2] || inside(c.boxCentre, a, params.insideFactor))) continue;
     accepted.push(c);
   }
   return accepted.sort((a, b) => b.centre[2] - a.centre[2]);

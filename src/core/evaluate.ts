@@ -4,7 +4,7 @@ import { apply } from './geometry/mat4';
 import { type LabelledVertebra, SET_ASIDE } from './labelling';
 import { idRate, type IdRate } from './metrics';
 import { bodyCentre } from './stages/bodyCentre';
-import { instanceBoxes } from './stages/idCrop';
+import { boxCentre, instanceBoxes } from './stages/idCrop';
 import type { Volume } from './volume';
 
 /**
@@ -19,6 +19,22 @@ export function centroidsFromMask(mask: Volume<Uint8Array | Uint16Array>): Centr
     const { body, mass } = bodyCentre(can.data, grid.dims, b);
     return { label: b.id, world: apply(grid.affine, b.id === 1 ? mass : body) };
   });
+}
+
+/**
+ * Per label, the centre of the vertebra's bounding box (whole vertebra, processes included), world
+ * mm: what stage 1 is trained to find (training/data/crops.py boxes whole vertebrae), so its
+ * recall after clustering is measured against these, not against body centres.
+ */
+export function boxCentresFromMask(mask: Volume<Uint8Array | Uint16Array>): Centroid[] {
+  const grid = canonicalGrid(mask.dims, mask.affine, 'native');
+  const can = toCanonical(mask, grid, 'nearest');
+  return instanceBoxes(can.data, grid.dims).map((b) => ({ label: b.id, world: apply(grid.affine, boxCentre(b)) }));
+}
+
+/** How many of `truth` have a point of `found` within `tolMm`. */
+export function recalled(found: readonly (readonly number[])[], truth: readonly Centroid[], tolMm = 10): number {
+  return truth.filter((g) => found.some((f) => Math.hypot(f[0]! - g.world[0], f[1]! - g.world[1], f[2]! - g.world[2]) <= tolMm)).length;
 }
 
 /** Dice per ground-truth label between two label maps on the same grid. */

@@ -31,6 +31,7 @@ describe('model manifest', () => {
     ['a dropout rate of 1', (m: any) => (m.models.head.dropoutRate = 1), /dropoutRate/],
     ['no spacing', (m: any) => delete m.spacing, /spacing/],
     ['no segmenter size', (m: any) => delete m.models.segmenter.size, /segmenter.size/],
+    ['an unknown detector centre', (m: any) => (m.models.detector.decode.centre = 'mass'), /decode.centre/],
   ])('refuses %s with a message naming it', (_, spoil, msg) => {
     const m = validManifest();
     spoil(m);

@@ -26,7 +26,8 @@ export interface Manifest {
       slicesPerPlane: number;
       sliceStepMm: number;
       maxSlicesPerPlane: number;
-      decode: { stride: number; threshold: number; topK: number };
+      /** centre 'body': peaks on vertebral bodies, with a `shift` output to the whole box's centre; else peaks on box centres. */
+      decode: { stride: number; threshold: number; topK: number; centre?: 'box' | 'body' };
     };
     segmenter: ModelEntry & { size: number; window: Window; heatmapSigmaVox: number; threshold: number };
     encoder: ModelEntry & { size: number; embedding: number };
@@ -78,6 +79,7 @@ export function parseManifest(json: unknown): Manifest {
   num(d, 'sliceStepMm', 'models.detector');
   num(d, 'maxSlicesPerPlane', 'models.detector');
   if (!isObj(d.window) || !isObj(d.decode)) throw new ModelError('manifest.json: models.detector needs window and decode');
+  if (d.decode.centre !== undefined && d.decode.centre !== 'box' && d.decode.centre !== 'body') throw new ModelError('manifest.json: models.detector.decode.centre must be "box" or "body"');
   const s = json.models.segmenter as Record<string, unknown>;
   num(s, 'size', 'models.segmenter');
   num(s, 'heatmapSigmaVox', 'models.segmenter');

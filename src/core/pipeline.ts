@@ -25,8 +25,8 @@ import type { Volume } from './volume';
  * cheaply and as often as the user moves a slider.
  */
 export interface Runner {
-  /** [n, 1, u, v] → heat [n, 1, u/s, v/s], size and offset [n, 2, u/s, v/s]. */
-  detect(batch: Float32Array, n: number, u: number, v: number): Promise<{ heat: Float32Array; size: Float32Array; offset: Float32Array }>;
+  /** [n, 1, u, v] → heat [n, 1, u/s, v/s], size and offset [n, 2, u/s, v/s], and from a body-centred detector shift [n, 2, u/s, v/s]. */
+  detect(batch: Float32Array, n: number, u: number, v: number): Promise<{ heat: Float32Array; size: Float32Array; offset: Float32Array; shift?: Float32Array }>;
   /** [n, 2, s, s, s] → prob [n, 1, s, s, s]. */
   segment(batch: Float32Array, n: number, s: number): Promise<Float32Array>;
   /** [n, 1, s, s, s] → embedding [n, e]. */
@@ -75,7 +75,8 @@ export interface Analysis {
   vertebrae: FoundVertebra[];
   /** Instance ids on the scan's own grid (0 = background). */
   instances: Volume<Uint16Array>;
-  candidates: number;
+  /** Stage 1's candidate centres after clustering, world RAS mm (what its recall is measured on). */
+  candidates: [number, number, number][];
   boxes: number;
   /** ms per stage, in total, and inside the networks (in all, and per stage's network: the rest is pre/post-processing). */
   timings: Record<Stage, number> & { total: number; inference: number; localiseInference: number; segmentInference: number; identifyInference: number };
@@ -143,7 +144,7 @@ export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, 
   }
   timings.identify = now() - t;
   timings.total = now() - t0;
-  return { vertebrae, instances: { ...instances, affine: ct.affine, ...(ct.source ? { source: ct.source } : {}) }, candidates: candidates.length, boxes: boxes.length, timings, work };
+  return { vertebrae, instances: { ...instances, affine: ct.affine, ...(ct.source ? { source: ct.source } : {}) }, candidates: candidates.map((c) => apply(grid.affine, [c.centre[0] / manifest.spacing, c.centre[1] / manifest.spacing, c.centre[2] / manifest.spacing])), boxes: boxes.length, timings, work };
 }
 
 /** Stage 1: slices → detector → boxes in canonical mm → dual-factor clustering. */
@@ -170,7 +171,8 @@ export async function localise(can: Volume, manifest: Manifest, runner: Runner, 
         const heat = out.heat.subarray(i * cells, (i + 1) * cells);
         const size = out.size.subarray(i * 2 * cells, (i + 1) * 2 * cells);
         const off = out.offset.subarray(i * 2 * cells, (i + 1) * 2 * cells);
-        for (const b2 of decodeCenterNet(heat, size, off, hh, hw, st, det.decode.threshold, det.decode.topK)) boxes.push(liftBox(b2, axis, index, sp));
+        const shift = out.shift?.subarray(i * 2 * cells, (i + 1) * 2 * cells);
+        for (const b2 of decodeCenterNet(heat, size, off, hh, hw, st, det.decode.threshold, det.decode.topK, shift)) boxes.push(liftBox(b2, axis, index, sp));
       });
       done += group.length;
       opt.onProgress?.({ stage: 'localise', done, total: total.n });
@@ -206,7 +208,8 @@ async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manife
   const more = (n: number): void => void (total.n += n);
   const seg: Segmenting = { can, manifest, runner, opt, onBatch, more };
   opt.onProgress?.({ stage: 'segment', done: 0, total: total.n });
-  const first = await segmentAt(seg, candidates.map((c) => c.centre.map((x) => x / manifest.spacing) as [number, number, number]));
+  // The segmenter was trained around whole-vertebra box centres: cut there, not at the body.
+  const first = await segmentAt(seg, candidates.map((c) => c.boxCentre.map((x) => x / manifest.spacing) as [number, number, number]));
   const again = await resegmentOffCentre(seg, first);
   // Piece ids are candidate numbers (1-based) until here; instance ids are renumbered after merging.
   const bodyOf = bodies(th);

@@ -102,7 +102,8 @@ function build(manifest: Manifest, phi: PhiSet, ort: Ort, s: Record<ModelName, O
   const runner: Runner = {
     async detect(batch, n, u, v) {
       const r = await s.detector.run({ image: t(batch, [n, 1, u, v]) });
-      return { heat: await take(r, 'heat'), size: await take(r, 'size'), offset: await take(r, 'offset') };
+      const out = { heat: await take(r, 'heat'), size: await take(r, 'size'), offset: await take(r, 'offset') };
+      return manifest.models.detector.decode.centre === 'body' ? { ...out, shift: await take(r, 'shift') } : out;
     },
     segment: async (batch, n, sz) => take(await s.segmenter.run({ input: t(batch, [n, 2, sz, sz, sz]) }), 'prob'),
     encode: async (batch, n, sz) => take(await s.encoder.run({ mask: t(batch, [n, 1, sz, sz, sz]) }), 'embedding'),

@@ -32,7 +32,7 @@ def cases() -> dict:
     drop = (torch.rand(3, 128, generator=g) > 0.3).float() / 0.7
     return {
         # Two batch sizes and two slice shapes: the axes are dynamic in the browser too.
-        'detector': (det, [(torch.rand(2, 1, 64, 96, generator=g),), (torch.rand(1, 1, 80, 48, generator=g),)], ['image'], ['heat', 'size', 'offset'], True),
+        'detector': (det, [(torch.rand(2, 1, 64, 96, generator=g),), (torch.rand(1, 1, 80, 48, generator=g),)], ['image'], ['heat', 'size', 'offset', 'shift'], True),
         'segmenter': (seg, [(torch.rand(2, 2, 32, 32, 32, generator=g),)], ['input'], ['prob'], False),
         'encoder': (enc, [(torch.rand(2, 1, 32, 32, 32, generator=g).round(),)], ['mask'], ['embedding'], False),
         'head': (head, [(torch.randn(3, 128, generator=g), drop)], ['embedding', 'dropout'], ['logits'], False),

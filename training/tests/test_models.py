@@ -10,8 +10,8 @@ from training.models.segmenter import Segmenter
 
 def test_shapes():
     with torch.no_grad():
-        heat, size, off = Detector().eval()(torch.rand(2, 1, 64, 96))
-        assert heat.shape == (2, 1, 64 // STRIDE, 96 // STRIDE) and size.shape == off.shape == (2, 2, 16, 24)
+        heat, size, off, shift = Detector().eval()(torch.rand(2, 1, 64, 96))
+        assert heat.shape == (2, 1, 64 // STRIDE, 96 // STRIDE) and size.shape == off.shape == shift.shape == (2, 2, 16, 24)
         assert 0 <= heat.min() and heat.max() <= 1
         assert Segmenter().eval()(torch.rand(3, 2, 32, 32, 32)).shape == (3, 1, 32, 32, 32)
         emb = Encoder().eval()(torch.rand(2, 1, 32, 32, 32))

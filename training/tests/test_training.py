@@ -36,15 +36,31 @@ def test_sequence_surrogate_is_zero_only_for_strictly_increasing_labels():
     assert abs(parts['se'] - 1) < 1e-5
 
 
-def test_detector_targets_peak_at_box_centres_and_decode_back():
-    boxes = np.array([[20, 41.0, 62.0, 30, 20], [21, 90.0, 60.0, 30, 24]], np.float32)
-    heat, size, off, reg = targets(boxes, 32, 32)
+def test_detector_targets_peak_at_body_centres_and_decode_back_to_box_centres():
+    # rows: level, body u, body v, box size u, v, box centre − body u, v
+    boxes = np.array([[20, 41.0, 62.0, 30, 20, -8, -6], [21, 90.0, 60.0, 30, 24, 3, 0]], np.float32)
+    heat, size, off, shift, reg = targets(boxes, 32, 32)
     assert heat.max() == 1 and reg.sum() == 2
-    assert heat[10, 15] == 1 and tuple(size[:, 10, 15]) == (30, 20)
-    got = decode(heat, size, off)
+    assert heat[10, 15] == 1 and tuple(size[:, 10, 15]) == (30, 20) and tuple(shift[:, 10, 15]) == (-8, -6)
+    got = decode(heat, size, off, shift)
     assert len(got) == 2
-    np.testing.assert_allclose(sorted(got[:, 0]), [41, 90], atol=1e-5)
+    got = got[np.argsort(got[:, 0])]
+    np.testing.assert_allclose(got[:, 0], [41, 90], atol=1e-5)
+    np.testing.assert_allclose(got[:, 5:7], [[33, 56], [93, 60]], atol=1e-5)
     assert gaussian_sigma(8, 8) == 0.6 and gaussian_sigma(48, 60) == 2
+
+
+def test_boxes_are_retargeted_on_the_vertebral_body():
+    from training.train_detector import on_bodies
+    m = np.zeros((48, 48, 48), np.uint8)
+    m[20:30, 10:40, 14:34] = 1        # y runs posterior → anterior: the body is the anterior 40 %
+    box = np.array([24.5, 24.5, 23.5])  # the mask's box centre, canonical voxels: the cube sits on its rounding
+    det = {'det': [{'plane': 'sagittal', 'boxes': np.array([[5, box[1], box[2], 30, 20]], np.float32)},
+                   {'plane': 'coronal', 'boxes': np.array([[5, box[0], box[2], 10, 20]], np.float32)}]}
+    out = on_bodies(det, {'levels': [5], 'id_mask': [m]})
+    body = np.rint(box) - 24 + np.array([24.5, 33.5, 23.5])   # y: the anterior slab 28–39 of 10–39
+    np.testing.assert_allclose(out[0]['boxes'][0], [5, body[1], body[2], 30, 20, box[1] - body[1], box[2] - body[2]], atol=1e-4)
+    np.testing.assert_allclose(out[1]['boxes'][0][[1, 2, 5, 6]], [body[0], body[2], box[0] - body[0], box[2] - body[2]], atol=1e-4)
 
 
 def test_mask_augmentation_keeps_a_binary_mask_of_similar_size():

@@ -1,19 +1,25 @@
 import type { Box3 } from '../clustering';
 import type { SliceAxis } from './slices';
 
-/** A detection on one slice, in slice pixels (U, V as in `extractSlice`). */
+/**
+ * A detection on one slice, in slice pixels (U, V as in `extractSlice`): the peak (the vertebral
+ * body's centre for a body-centred detector, else the box centre), the whole vertebra's box size
+ * and, from a body-centred detector, that box's centre.
+ */
 export interface Box2 {
   cu: number;
   cv: number;
   su: number;
   sv: number;
   score: number;
+  box?: [number, number];
 }
 
 /**
  * Anchor-free (CenterNet-style) decoding of one image's outputs: `heat` (Hh × Hw, sigmoid
- * already applied), `size` and `offset` (2 × Hh × Hw: U then V). Peaks are 3 × 3 local maxima
- * above `threshold`; at most `topK`, best first. `stride` maps output cells to input pixels.
+ * already applied), `size` and `offset` (2 × Hh × Hw: U then V), and where the detector peaks on
+ * bodies, `shift` (2 × Hh × Hw: box centre − peak, pixels). Peaks are 3 × 3 local maxima above
+ * `threshold`; at most `topK`, best first. `stride` maps output cells to input pixels.
  */
 export function decodeCenterNet(
   heat: ArrayLike<number>,
@@ -24,6 +30,7 @@ export function decodeCenterNet(
   stride: number,
   threshold: number,
   topK: number,
+  shift?: ArrayLike<number>,
 ): Box2[] {
   const n = hh * hw;
   const peaks: Box2[] = [];
@@ -43,7 +50,8 @@ export function decodeCenterNet(
       }
       if (!isMax) continue;
       const i = y * hw + x;
-      peaks.push({ cu: (y + offset[i]!) * stride, cv: (x + offset[n + i]!) * stride, su: size[i]!, sv: size[n + i]!, score: s });
+      const cu = (y + offset[i]!) * stride, cv = (x + offset[n + i]!) * stride;
+      peaks.push({ cu, cv, su: size[i]!, sv: size[n + i]!, score: s, ...(shift ? { box: [cu + shift[i]!, cv + shift[n + i]!] as [number, number] } : {}) });
     }
   }
   return peaks.sort((a, b) => b.score - a.score).slice(0, topK);
@@ -54,6 +62,7 @@ export function decodeCenterNet(
  * z → S): a sagittal slice at x = index sees (A, S), a coronal one at y = index sees (R, S).
  */
 export function liftBox(b: Box2, axis: SliceAxis, index: number, spacing: number): Box3 {
-  const centre: [number, number, number] = axis === 0 ? [index * spacing, b.cu * spacing, b.cv * spacing] : [b.cu * spacing, index * spacing, b.cv * spacing];
-  return { centre, width: b.su * spacing, height: b.sv * spacing, plane: axis === 0 ? 'sagittal' : 'coronal', score: b.score };
+  const lift = (u: number, v: number): [number, number, number] => (axis === 0 ? [index * spacing, u * spacing, v * spacing] : [u * spacing, index * spacing, v * spacing]);
+  const centre = lift(b.cu, b.cv);
+  return { centre, ...(b.box ? { boxCentre: lift(b.box[0], b.box[1]) } : {}), width: b.su * spacing, height: b.sv * spacing, plane: axis === 0 ? 'sagittal' : 'coronal', score: b.score };
 }

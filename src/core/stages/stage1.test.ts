@@ -50,12 +50,20 @@ describe('stage 1 decoding', () => {
     expect(boxes[0]).toEqual({ cu: 10, cv: 13, su: 24, sv: 30, score: expect.closeTo(0.9, 6) });
     expect(boxes[1]!.score).toBeCloseTo(0.6, 6);
     expect(decodeCenterNet(heat, size, off, hh, hw, 4, 0.3, 1)).toHaveLength(1);
+    // A body-centred detector: the peak is the body, `shift` leads to the whole box's centre.
+    const shift = new Float32Array(2 * n);
+    shift[2 * hw + 3] = -6;
+    shift[n + 2 * hw + 3] = 9;
+    expect(decodeCenterNet(heat, size, off, hh, hw, 4, 0.3, 1, shift)[0]).toEqual({ cu: 10, cv: 13, su: 24, sv: 30, score: expect.closeTo(0.9, 6), box: [4, 22] });
   });
 
   it('lifts sagittal and coronal detections to canonical millimetres', () => {
     const b = { cu: 10, cv: 20, su: 30, sv: 16, score: 0.7 };
     expect(liftBox(b, 0, 5, 1.5)).toEqual({ centre: [7.5, 15, 30], width: 45, height: 24, plane: 'sagittal', score: 0.7 });
     expect(liftBox(b, 1, 5, 1.5)).toEqual({ centre: [15, 7.5, 30], width: 45, height: 24, plane: 'coronal', score: 0.7 });
+    const body = { ...b, box: [6, 28] as [number, number] };
+    expect(liftBox(body, 0, 5, 1.5)).toEqual({ centre: [7.5, 15, 30], boxCentre: [7.5, 9, 42], width: 45, height: 24, plane: 'sagittal', score: 0.7 });
+    expect(liftBox(body, 1, 5, 1.5).boxCentre).toEqual([9, 7.5, 42]);
   });
 });
 
