@@ -124,6 +124,7 @@ async function main(): Promise<void> {
   const dices = results.flatMap((r) => Object.values(r.dice));
   const s1 = { found: sum((r) => r.stage1?.found ?? 0), total: sum((r) => r.stage1?.total ?? 0) };
   const summary = {
+    models: models.manifest.version,
     fusion: a.fusion,
     cases: results.length,
     vertebrae: total,

@@ -248,7 +248,7 @@ def main() -> None:
             print(f'step {step} loss {np.mean(run[-100:]):.3f} ({time.time() - t1:.0f} s)', flush=True)
         if step % 1000 == 0:   # a checkpoint: a session can end before the budget does
             torch.save(model.state_dict(), os.path.join(a.out, 'detector.pt'))
-    metrics = {'steps': step + a.resumed_steps, 'resumed_from': a.resume, 'batch': a.batch, 'train_minutes': a.minutes, 'train_slices': len(train), 'seed': a.seed,
+    metrics = {'steps': step + a.resumed_steps, 'resumed_from': a.resume, 'lr': a.lr, 'batch': a.batch, 'train_minutes': a.minutes, 'train_slices': len(train), 'seed': a.seed,
                'val_phantoms': evaluate(model, val_ph), 'real_val': {k: evaluate(model, v) for k, v in val_real.items()},
                'seconds': round(time.time() - t0)}
     print(json.dumps(metrics), flush=True)

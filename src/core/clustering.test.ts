@@ -157,6 +157,17 @@ describe('dual-factor density clustering', () => {
     clusterBoxes(detect(verts, 2)).forEach((c) => expect(c.boxCentre).toEqual(c.centre));
   });
 
+  it('whole-vertebra boxes taller than two pitches keep their neighbours with the body-centred factors', () => {
+    const verts = column(6, { h: () => 18, gap: 4 }); // bodies 22 mm apart
+    const tall = detect(verts, 4).map((b) => ({ ...b, height: 55 + (b.height - 18) })); // spinous processes included
+    const body = { ...DEFAULT_CLUSTERING, duplicateFactor: 0.25, insideFactor: 0.25 };
+    const found = clusterBoxes(tall, body);
+    expect(found).toHaveLength(6);
+    found.forEach((c, i) => expect(Math.abs(c.centre[2] - verts[i]!.c[2])).toBeLessThan(3));
+    // The box-centre factors (half a height) take every other vertebra for a duplicate.
+    expect(clusterBoxes(tall).length).toBeLessThan(6);
+  });
+
   it('too little support is not a vertebra', () => {
     const verts = column(3);
     const lone: Box3[] = [0, 3].map((x) => ({ centre: [x, 0, -200], width: 30, height: 25, plane: 'sagittal', score: 0.9 }));

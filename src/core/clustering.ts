@@ -4,16 +4,18 @@ import { median } from './median';
  * Dual-factor density clustering (SpineCLUE §3.1): 2D detections from sagittal and coronal
  * slices, lifted to 3D, become one candidate per vertebra without assuming how many there are.
  *
- * 1. Position factor: DBSCAN over box centres (radius ε, mm). A box's density is
- *    ρ = N_ε / l (neighbours within ε over the size of its cluster); noise boxes fall out.
+ * 1. Position factor: DBSCAN over the detected centres (radius ε, mm) — vertebral-body centres
+ *    for the shipped detector. A box's density is ρ = N_ε / l (neighbours within ε over the size
+ *    of its cluster); noise boxes fall out.
  * 2. Size factor: inside each cluster, keep the dominant mode of box height (and of width, per
  *    plane), dropping boxes that span two vertebrae (≈ 2× height) or cover part of one; then
  *    re-cluster by position, since spanning boxes may have bridged two vertebrae.
- *    Chained neighbours (no spanning box between them) are split where the boxes' S–I centres
- *    leave a gap (`splitAlongSpine`).
- * 3. Candidates with too little support are dropped; one whose centre lies within half its own
- *    height of a better-supported candidate, or inside its box, is a duplicate (a spanning cluster,
- *    or the split-off edge of a vertebra) and goes too.
+ *    Chained neighbours are split at the modes of their S–I centres (`splitAlongSpine`).
+ * 3. Candidates with too little support are dropped; one whose centre lies within
+ *    `duplicateFactor` × its own height of a better-supported candidate, or whose box centre lies
+ *    inside the middle (`insideFactor`) of that one's box, is a duplicate (a spanning cluster, or
+ *    the split-off edge of a vertebra) and goes too. Whole-vertebra boxes are ~2.5 pitches tall in
+ *    the thoracic spine: the manifest sets both factors low for them.
  */
 export interface Box3 {
   /** Detected centre in canonical world mm (x → R, y → A, z → S): the vertebral body's for a
@@ -139,9 +141,9 @@ function summarise(boxes: Box3[], rho: number[]): Candidate {
 }
 
 /**
- * Neighbouring vertebrae of a tight (cervical, thoracic) column chain into one position cluster:
- * box centres scatter by a few mm along S–I (a quarter of a thoracic vertebra's pitch), so DBSCAN
- * finds no empty ε-gap between them. Each vertebra's boxes still pile up around its own S–I centre:
+ * Neighbouring vertebrae of a tight (cervical, thoracic) column can chain into one position
+ * cluster: detected centres scatter by a few mm along S–I, so DBSCAN finds no empty ε-gap between
+ * them. Each vertebra's boxes still pile up around its own S–I centre:
  * split the cluster at the modes of the score-weighted density of the boxes' S–I centres (Gaussian
  * kernel, `bandwidth` × the median box height), modes closer than `modeGap` × that height being
  * one; each box goes to its nearest mode.
