@@ -27,9 +27,11 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..'))
 OUT = os.path.join(ROOT, 'training', 'out')
 MODELS = os.path.join(ROOT, 'public', 'models')
 REFS = os.path.join(ROOT, 'src', 'runtime', '__fixtures__', 'models')
-VERSION = '2026-11-27.2'
+VERSION = '2026-11-27.3'
 DET_OUTPUTS = ['heat', 'size', 'offset', 'shift']
-CLUSTERING = {}   # filled in below once tuned
+# Stage 1's clustering for body peaks: the most recall, then the fewest extra candidates, over ε 6–12 mm, minPts 3–5,
+# duplicate factor 0.15–0.5 and inside factor 0–0.5 on the detector's boxes of 10 phantoms of their own (seeds 300000–300009).
+CLUSTERING = {'eps': 9, 'minPts': 5, 'duplicateFactor': 0.25, 'insideFactor': 0.25}
 SEG_SUBSAMPLE = 97   # the segmenter's reference outputs keep every 97th value (the full ones are 442 k floats each)
 
 
