@@ -18,7 +18,7 @@ import type { Centroid } from '../src/core/centroids';
 import { findCases, truthOf } from './lib/cases';
 import { nodeModels } from './lib/nodeRuntime';
 
-const GRID = { eps: [6, 9, 12], minPts: [3, 5], duplicateFactor: [0.15, 0.25, 0.35, 0.5], insideFactor: [0, 0.25, 0.5] };
+const GRID = { eps: [6, 9, 12], minPts: [3, 5], duplicateFactor: [0.15, 0.25, 0.35, 0.5], insideFactor: [0, 0.25, 0.5], minRelativeSupport: [0, 0.15, 0.25, 0.35, 0.45, 0.55] };
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -39,8 +39,8 @@ async function main(): Promise<void> {
   }
   await models.release();
   const rows: { p: ClusterParams; hit: number; total: number; extra: number }[] = [];
-  for (const eps of GRID.eps) for (const minPts of GRID.minPts) for (const duplicateFactor of GRID.duplicateFactor) for (const insideFactor of GRID.insideFactor) {
-    const p = { ...DEFAULT_CLUSTERING, eps, minPts, duplicateFactor, insideFactor };
+  for (const eps of GRID.eps) for (const minPts of GRID.minPts) for (const duplicateFactor of GRID.duplicateFactor) for (const insideFactor of GRID.insideFactor) for (const minRelativeSupport of GRID.minRelativeSupport) {
+    const p = { ...DEFAULT_CLUSTERING, eps, minPts, duplicateFactor, insideFactor, minRelativeSupport };
     let hit = 0, total = 0, extra = 0;
     for (const c of cases) {
       const found = clusterBoxes(c.boxes, p).map((x) => c.toWorld(x.centre));
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     rows.push({ p, hit, total, extra });
   }
   rows.sort((a, b) => b.hit - a.hit || a.extra - b.extra);
-  for (const r of rows.slice(0, 15)) console.log(`${JSON.stringify({ eps: r.p.eps, minPts: r.p.minPts, duplicateFactor: r.p.duplicateFactor, insideFactor: r.p.insideFactor })} recall ${((100 * r.hit) / r.total).toFixed(1)} % (${r.hit}/${r.total}), extra candidates ${r.extra}`);
+  for (const r of rows.slice(0, 15)) console.log(`${JSON.stringify({ eps: r.p.eps, minPts: r.p.minPts, duplicateFactor: r.p.duplicateFactor, insideFactor: r.p.insideFactor, minRelativeSupport: r.p.minRelativeSupport })} recall ${((100 * r.hit) / r.total).toFixed(1)} % (${r.hit}/${r.total}), extra candidates ${r.extra}`);
 }
 
 void main();

@@ -168,6 +168,14 @@ describe('dual-factor density clustering', () => {
     expect(clusterBoxes(tall).length).toBeLessThan(6);
   });
 
+  it('weakly supported candidates go, relative to the strong ones, even where they outnumber the vertebrae (pelvis)', () => {
+    const verts = column(5);
+    const junk: Box3[] = Array.from({ length: 8 }, (_, k) => [0, 1, 2, 3].map((d) => ({ centre: [80 + 40 * (k % 4) + d, 60 * Math.floor(k / 4), -100 - d] as [number, number, number], width: 30, height: 25, plane: 'sagittal' as const, score: 0.5 }))).flat();
+    const boxes = [...detect(verts), ...junk];
+    expect(clusterBoxes(boxes)).toHaveLength(13);
+    expectMatches(clusterBoxes(boxes, { ...DEFAULT_CLUSTERING, minRelativeSupport: 0.25 }), verts);
+  });
+
   it('too little support is not a vertebra', () => {
     const verts = column(3);
     const lone: Box3[] = [0, 3].map((x) => ({ centre: [x, 0, -200], width: 30, height: 25, plane: 'sagittal', score: 0.9 }));

@@ -45,9 +45,12 @@ export interface ClusterParams {
   duplicateFactor: number;
   /** …or whose box centre lies within this × the stronger one's extent of its box centre (0: off). */
   insideFactor: number;
+  /** Fewest kept boxes relative to the upper quartile of the candidates' (0: off): a vertebra is cut by many slices, a
+   * rib end or a piece of pelvis that the detector mistook for one by few. */
+  minRelativeSupport: number;
 }
 
-export const DEFAULT_CLUSTERING: ClusterParams = { eps: 9, minPts: 3, sizeTolerance: 0.25, minSupport: 4, duplicateFactor: 0.5, insideFactor: 0.5 };
+export const DEFAULT_CLUSTERING: ClusterParams = { eps: 9, minPts: 3, sizeTolerance: 0.25, minSupport: 4, duplicateFactor: 0.5, insideFactor: 0.5, minRelativeSupport: 0 };
 
 export interface Candidate {
   /** Robust (median) detected centre of the kept boxes, canonical world mm. */
@@ -60,6 +63,11 @@ export interface Candidate {
   support: number;
   /** Mean ρ of the kept boxes. */
   density: number;
+}
+
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.round(q * (s.length - 1))]!;
 }
 
 function dist(a: readonly number[], b: readonly number[]): number {
@@ -209,8 +217,11 @@ export function clusterBoxes(boxes: readonly Box3[], params: ClusterParams = DEF
     }
   }
   raw.sort((a, b) => b.support - a.support);
+  // Relative to the upper quartile, not the median: a scan down to the pelvis can hold more false candidates than vertebrae.
+  const floor = raw.length ? params.minRelativeSupport * quantile(raw.map((c) => c.support), 0.75) : 0;
   const accepted: Candidate[] = [];
   for (const c of raw) {
+    if (c.support < floor) continue;
     if (accepted.some((a) => dist(a.centre, c.centre) < params.duplicateFactor * c.extent[2] || inside(c.boxCentre, a, params.insideFactor))) continue;
     accepted.push(c);
   }

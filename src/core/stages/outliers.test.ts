@@ -23,6 +23,12 @@ describe('off-spine masks', () => {
     expect(onSpine(ribs)).toEqual([0, 1, 2, 4, 5, 7, 8, 9]);
   });
 
+  it('two pelvis masks close together far below the column do not vouch for each other against L5 (TotalSegmentator example)', () => {
+    // Body centres (mm) of T12…L4, L5 (lordotic: 20 mm posterior of L4), and two masks in the pelvis 100 mm below.
+    const lumbar = [[173, 106, 322], [171, 114, 292], [172, 124, 258], [173, 133, 222], [174, 134, 184], [175, 124, 167], [176, 102, 123], [98, 129, 23], [86, 112, 9]] as const;
+    expect(onSpine(lumbar)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
   it('does not judge by a line drawn through two masks close together (a crop of L4, L5 and a piece of S1)', () => {
     const crop = [[53, 77, 53], [53, 64, 26], [50, 88, 14]] as const;
     expect(onSpine(crop)).toEqual([0, 1]);

@@ -9,6 +9,7 @@ import { median } from '../median';
  */
 
 const WINDOW = 4;
+const FAR_PITCHES = 2.5;
 
 /** Theil–Sen fit of coordinate `axis` against z over `pts`, evaluated at z. */
 function robustAt(pts: readonly (readonly number[])[], axis: number, z: number): number {
@@ -40,9 +41,13 @@ function offLine(p: readonly number[], a: readonly number[], b: readonly number[
 export function spineDeviation(centres: readonly (readonly number[])[]): number[] {
   const n = centres.length;
   if (n < 3) return centres.map(() => 0);
+  // A neighbour farther along the spine than a few pitches does not draw the local line: two bad
+  // masks close together far below the column (pelvis) would otherwise vouch for each other.
+  const reach = FAR_PITCHES * median(centres.slice(1).map((p, i) => Math.abs(p[2]! - centres[i]![2]!)));
   return centres.map((p, i) => {
     const near2 = i === 0 ? [1, 2] : i === n - 1 ? [n - 2, n - 3] : [i - 1, i + 1];
-    const local = offLine(p, centres[near2[0]!]!, centres[near2[1]!]!);
+    const far = near2.some((j) => Math.abs(centres[j]![2]! - p[2]!) > reach);
+    const local = far ? Infinity : offLine(p, centres[near2[0]!]!, centres[near2[1]!]!);
     const lo = Math.max(0, Math.min(i - WINDOW / 2, n - 1 - WINDOW));
     const near = centres.filter((_, j) => j !== i && j >= lo && j <= lo + WINDOW);
     return Math.min(local, Math.hypot(p[0]! - robustAt(near, 0, p[2]!), p[1]! - robustAt(near, 1, p[2]!)));
