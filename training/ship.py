@@ -175,7 +175,7 @@ def main() -> None:
         },
         'fusion': {'file': 'fusion.json', 'sha256': sha256(os.path.join(MODELS, 'fusion.json')),
                    'defaults': {'hops': 3, 'theta': 0.1, 'neighbours': 7, 'weighting': 'certainty'}},
-        # Stage 1's clustering for body peaks (src/core/clustering.ts), tuned on the training phantoms' boxes.
+        # Stage 1's clustering for body peaks (src/core/clustering.ts), tuned as CLUSTERING says.
         'clustering': CLUSTERING,
         'metrics': {'detector': met['detector'], 'segmenter': met['segmenter'], 'identifier': met['identifier']},
     }

@@ -16,26 +16,13 @@ import torch
 
 from .data.dataset import DET_SPEC, SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
+from .data.verse import body_of
 from .models.detector import STRIDE, Detector
 from .models.export import export
 
 CROP = 128            # training crop (pixels, U and V); inference runs on whole slices
 PEAK_THRESHOLD = 0.3  # the manifest's decode threshold
 TOPK = 40
-
-
-def slices(results: list[dict]) -> list[dict]:
-    return [d for r in results for d in r['det']]
-
-
-def body_in_cube(m: np.ndarray, level: int) -> np.ndarray:
-    """Vertebral-body centre of a mask cube (voxels): centre of mass of its anterior 40 % (canonical
-    y runs posterior → anterior), C1 (no body) its whole ring — the rule of src/core/stages/bodyCentre.ts."""
-    idx = np.argwhere(m).astype(float)
-    if level != 1:
-        y = idx[:, 1]
-        idx = idx[y >= y.max() - 0.4 * (y.max() - y.min())]
-    return idx.mean(0)
 
 
 def on_bodies(det: dict, ref: dict) -> list[dict]:
@@ -50,7 +37,7 @@ def on_bodies(det: dict, ref: dict) -> list[dict]:
             c = centre.setdefault(int(l), np.full(3, np.nan))
             c[a], c[b] = cu, cv
     half = SPEC.id_size // 2
-    body = {l: np.rint(centre[l]) - half + body_in_cube(m, l)
+    body = {l: np.rint(centre[l]) - half + body_of(np.argwhere(m), l)
             for l, m in zip(ref['levels'], ref['id_mask']) if l in centre and not np.isnan(centre[l]).any() and m.any()}
     out = []
     for d in det['det']:

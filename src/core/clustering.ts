@@ -1,4 +1,4 @@
-import { median } from './median';
+import { median, quantile } from './median';
 
 /**
  * Dual-factor density clustering (SpineCLUE §3.1): 2D detections from sagittal and coronal
@@ -63,11 +63,6 @@ export interface Candidate {
   support: number;
   /** Mean ρ of the kept boxes. */
   density: number;
-}
-
-function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.round(q * (s.length - 1))]!;
 }
 
 function dist(a: readonly number[], b: readonly number[]): number {
@@ -153,15 +148,18 @@ function summarise(boxes: Box3[], rho: number[]): Candidate {
  * cluster: detected centres scatter by a few mm along S–I, so DBSCAN finds no empty ε-gap between
  * them. Each vertebra's boxes still pile up around its own S–I centre:
  * split the cluster at the modes of the score-weighted density of the boxes' S–I centres (Gaussian
- * kernel, `bandwidth` × the median box height), modes closer than `modeGap` × that height being
+ * kernel, `BANDWIDTH` × the median box height), modes closer than `MODE_GAP` × that height being
  * one; each box goes to its nearest mode.
  */
-export function splitAlongSpine(part: number[], boxes: readonly Box3[], bandwidth = SPLIT.bandwidth, modeGap = SPLIT.modeGap): number[][] {
+const BANDWIDTH = 0.12;
+const MODE_GAP = 0.5;
+
+function splitAlongSpine(part: number[], boxes: readonly Box3[]): number[][] {
   if (part.length < 2) return [part];
   const h = median(part.map((i) => boxes[i]!.height));
   const zs = part.map((i) => boxes[i]!.centre[2]);
   const ws = part.map((i) => boxes[i]!.score);
-  const bw = Math.max(1, bandwidth * h);
+  const bw = Math.max(1, BANDWIDTH * h);
   const lo = Math.min(...zs) - 2 * bw, hi = Math.max(...zs) + 2 * bw;
   const step = 0.5; // mm
   const n = Math.ceil((hi - lo) / step) + 1;
@@ -170,12 +168,12 @@ export function splitAlongSpine(part: number[], boxes: readonly Box3[], bandwidt
     const a = Math.max(0, Math.floor((z - 3 * bw - lo) / step)), b = Math.min(n - 1, Math.ceil((z + 3 * bw - lo) / step));
     for (let t = a; t <= b; t++) dens[t] = dens[t]! + ws[k]! * Math.exp(-0.5 * ((lo + t * step - z) / bw) ** 2);
   });
-  // Local maxima, strongest first; a weaker one within modeGap·h of a kept one is the same vertebra.
+  // Local maxima, strongest first; a weaker one within MODE_GAP·h of a kept one is the same vertebra.
   const peaks: number[] = [];
   for (let t = 0; t < n; t++) if (dens[t]! > 0 && (t === 0 || dens[t]! >= dens[t - 1]!) && (t === n - 1 || dens[t]! > dens[t + 1]!)) peaks.push(t);
   peaks.sort((a, b) => dens[b]! - dens[a]!);
   const modes: number[] = [];
-  for (const t of peaks) if (modes.every((m) => Math.abs(m - (lo + t * step)) >= modeGap * h)) modes.push(lo + t * step);
+  for (const t of peaks) if (modes.every((m) => Math.abs(m - (lo + t * step)) >= MODE_GAP * h)) modes.push(lo + t * step);
   if (modes.length < 2) return [part];
   const out: number[][] = modes.map(() => []);
   part.forEach((i, k) => {
@@ -186,12 +184,10 @@ export function splitAlongSpine(part: number[], boxes: readonly Box3[], bandwidt
   return out.filter((o) => o.length);
 }
 
-export const SPLIT = { bandwidth: 0.12, modeGap: 0.5 };
-
 /**
- * A weaker cluster whose centre lies inside a stronger candidate's box (half its extent each way,
- * S–I within half its height) is a piece of that vertebra: the far lateral, anterior or posterior
- * cuts, which a gap in the slices split off.
+ * A weaker cluster whose box centre lies inside the middle of a stronger candidate's box (f of its
+ * extent each way) is a piece of that vertebra: the far lateral, anterior or posterior cuts, which
+ * a gap in the slices split off.
  */
 function inside(p: readonly number[], a: Candidate, f: number): boolean {
   return Math.abs(p[0]! - a.boxCentre[0]) < f * a.extent[0] && Math.abs(p[1]! - a.boxCentre[1]) < f * a.extent[1] && Math.abs(p[2]! - a.boxCentre[2]) < f * a.extent[2];

@@ -4,8 +4,15 @@ import { apply } from './geometry/mat4';
 import { type LabelledVertebra, SET_ASIDE } from './labelling';
 import { idRate, type IdRate } from './metrics';
 import { bodyCentre } from './stages/bodyCentre';
-import { boxCentre, instanceBoxes } from './stages/idCrop';
-import type { Volume } from './volume';
+import { type InstanceBox, boxCentre, instanceBoxes } from './stages/idCrop';
+import type { Dims, Volume } from './volume';
+
+/** Per label of a mask, one point chosen on the canonical grid from its voxels and box, in world mm. */
+function perLabel(mask: Volume<Uint8Array | Uint16Array>, at: (ids: Uint8Array | Uint16Array, dims: Dims, b: InstanceBox) => [number, number, number]): Centroid[] {
+  const grid = canonicalGrid(mask.dims, mask.affine, 'native');
+  const can = toCanonical(mask, grid, 'nearest');
+  return instanceBoxes(can.data, grid.dims).map((b) => ({ label: b.id, world: apply(grid.affine, at(can.data, grid.dims, b)) }));
+}
 
 /**
  * Ground truth from a VerSe mask when no centroid file is given: per label, the vertebral-body
@@ -13,23 +20,19 @@ import type { Volume } from './volume';
  * uses, within 1–8 mm of VerSe's annotations on the cases that have both.
  */
 export function centroidsFromMask(mask: Volume<Uint8Array | Uint16Array>): Centroid[] {
-  const grid = canonicalGrid(mask.dims, mask.affine, 'native');
-  const can = toCanonical(mask, grid, 'nearest');
-  return instanceBoxes(can.data, grid.dims).map((b) => {
-    const { body, mass } = bodyCentre(can.data, grid.dims, b);
-    return { label: b.id, world: apply(grid.affine, b.id === 1 ? mass : body) };
+  return perLabel(mask, (ids, dims, b) => {
+    const { body, mass } = bodyCentre(ids, dims, b);
+    return b.id === 1 ? mass : body;
   });
 }
 
 /**
  * Per label, the centre of the vertebra's bounding box (whole vertebra, processes included), world
- * mm: what stage 1 is trained to find (training/data/crops.py boxes whole vertebrae), so its
- * recall after clustering is measured against these, not against body centres.
+ * mm: what a detector that peaks on whole-box centres is trained to find, so its recall after
+ * clustering is measured against these (a body-centred one against the body centres above).
  */
 export function boxCentresFromMask(mask: Volume<Uint8Array | Uint16Array>): Centroid[] {
-  const grid = canonicalGrid(mask.dims, mask.affine, 'native');
-  const can = toCanonical(mask, grid, 'nearest');
-  return instanceBoxes(can.data, grid.dims).map((b) => ({ label: b.id, world: apply(grid.affine, boxCentre(b)) }));
+  return perLabel(mask, (_, __, b) => boxCentre(b));
 }
 
 /** How many of `truth` have a point of `found` within `tolMm`. */

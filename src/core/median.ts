@@ -5,6 +5,12 @@ export function median(v: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The nearest-rank quantile q (0…1) of a non-empty list: a value of the list, no interpolation. */
+export function quantile(v: readonly number[], q: number): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.round(q * (s.length - 1))]!;
+}
+
 /**
  * The median of the values within `radius` places of index k, k itself left out: the local scale
  * one gap between vertebrae is judged against (gap filling, sequence decoding). Null when none.

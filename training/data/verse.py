@@ -62,6 +62,16 @@ def read_ctd(path: str, ref: nib.Nifti1Image, units: str = 'voxel') -> dict[int,
     return out
 
 
+def body_of(idx: np.ndarray, level: int) -> np.ndarray:
+    """The body centre of one vertebra's voxel indices (canonical, y posterior → anterior): the
+    centre of mass of its anterior 40 %; for C1 (no body) of the whole ring."""
+    idx = idx.astype(float)
+    if level != 1:
+        y = idx[:, 1]
+        idx = idx[y >= y.max() - 0.4 * (y.max() - y.min())]
+    return idx.mean(0)
+
+
 def body_centres(mask: nib.Nifti1Image) -> dict[int, np.ndarray]:
     """Vertebral-body centre per label when no centroid file exists: the centre of mass of the
     anterior 40 % of the vertebra (the body; snapped into the vertebra if it falls outside), in
@@ -72,13 +82,10 @@ def body_centres(mask: nib.Nifti1Image) -> dict[int, np.ndarray]:
     for l in np.unique(lab):
         if l == 0:
             continue
-        idx = np.argwhere(lab == l).astype(float)
-        if l != 1:
-            y = idx[:, 1]
-            idx = idx[y >= y.max() - 0.4 * (y.max() - y.min())]
-        c = idx.mean(0)
+        idx = np.argwhere(lab == l)
+        c = body_of(idx, int(l))
         if l != 1 and lab[tuple(np.rint(c).astype(int))] != l:
-            c = idx[np.argmin(((idx - c) ** 2).sum(1))]   # cut or odd shape: nearest voxel of it
+            c = idx[np.argmin(((idx - c) ** 2).sum(1))].astype(float)   # cut or odd shape: nearest voxel of it
         out[int(l)] = can.affine[:3, :3] @ c + can.affine[:3, 3]
     return out
 

@@ -1,3 +1,4 @@
+import { quantile } from '../median';
 import type { Volume } from '../volume';
 
 /**
@@ -67,8 +68,7 @@ export function extractSlice(ct: Volume, axis: SliceAxis, index: number, win: Wi
  */
 export function spineRange(centresMm: readonly number[], spacing: number, n: number, marginMm = 20): [number, number] | null {
   if (centresMm.length < 3) return null;
-  const s = [...centresMm].sort((a, b) => a - b);
-  const q = (f: number): number => s[Math.round(f * (s.length - 1))]!;
+  const q = (f: number): number => quantile(centresMm, f);
   const lo = Math.max(0, Math.floor((q(0.1) - marginMm) / spacing));
   const hi = Math.min(n - 1, Math.ceil((q(0.9) + marginMm) / spacing));
   return hi >= lo ? [lo, hi] : null;
