@@ -23,6 +23,7 @@ from .models.export import export
 CROP = 128            # training crop (pixels, U and V); inference runs on whole slices
 PEAK_THRESHOLD = 0.3  # the manifest's decode threshold
 TOPK = 40
+NEGATIVE_SHARE = 0.05  # training crops that are a synthetic skull slice with no vertebra
 
 
 def on_bodies(det: dict, ref: dict) -> list[dict]:
@@ -88,6 +89,29 @@ def targets(boxes: np.ndarray, hu: int, hv: int) -> tuple[np.ndarray, ...]:
     return heat, size, off, shift, reg
 
 
+def skull_slice(rng: np.random.Generator) -> dict:
+    """A negative: a CROP² slice through a synthetic head (HU) with no box. An elliptic bone shell
+    (4–12 mm thick, 120–200 mm across, rotated, often cut by the crop) around brain, sometimes with
+    an inner bony arc (skull base), in air. Without these the body-centred detector took pieces of a
+    head CT's skull for vertebral bodies."""
+    gu, gv = np.meshgrid(np.arange(CROP, dtype=np.float32), np.arange(CROP, dtype=np.float32), indexing='ij')
+    img = np.full((CROP, CROP), -1000.0, np.float32)
+    cu, cv = rng.uniform(16, CROP - 16, 2)
+    au, av = rng.uniform(30, 50, 2)
+    t = rng.uniform(0, np.pi)
+    du, dv = gu - cu, gv - cv
+    r = np.hypot((du * np.cos(t) + dv * np.sin(t)) / au, (-du * np.sin(t) + dv * np.cos(t)) / av)
+    thick = rng.uniform(2, 6) / min(au, av)
+    img[r <= 1] = rng.uniform(20, 45)
+    img[(r > 1 - thick) & (r <= 1)] = rng.uniform(700, 1600)
+    if rng.random() < 0.4:   # an inner arc: a piece of skull base
+        r0, w = rng.uniform(0.3, 0.8), rng.uniform(1.5, 4) / min(au, av)
+        arc = (np.abs(r - r0) < w) & (np.cos(np.arctan2(dv, du) - rng.uniform(0, 2 * np.pi)) > rng.uniform(0.3, 0.9))
+        img[arc] = rng.uniform(500, 1400)
+    img += rng.normal(0, rng.uniform(5, 30), img.shape).astype(np.float32)
+    return {'image': img, 'boxes': np.zeros((0, 7), np.float32), 'plane': 'sagittal'}
+
+
 def normalise(img: np.ndarray) -> np.ndarray:
     return np.clip((img - WINDOW[0]) / (WINDOW[1] - WINDOW[0]), 0, 1).astype(np.float32)
 
@@ -121,7 +145,7 @@ def crop(d: dict, rng: np.random.Generator, train: bool) -> tuple[np.ndarray, np
 def make_batch(data: list[dict], idx, rng, train=True):
     xs, hs, ss, os_, fs, rs = [], [], [], [], [], []
     for i in idx:
-        img, boxes = crop(data[i], rng, train)
+        img, boxes = crop(skull_slice(rng) if train and rng.random() < NEGATIVE_SHARE else data[i], rng, train)
         h, s, o, f, r = targets(boxes, CROP // STRIDE, CROP // STRIDE)
         xs.append(img[None]); hs.append(h[None]); ss.append(s); os_.append(o); fs.append(f); rs.append(r[None])
     t = lambda a: torch.from_numpy(np.ascontiguousarray(np.stack(a), dtype=np.float32))

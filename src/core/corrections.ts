@@ -17,13 +17,17 @@ export function clearCorrection(c: Corrections, id: number): Corrections {
   return out;
 }
 
-/** Every vertebra one level up (−1) or down (+1): the commonest error, an off-by-one sequence. */
+/**
+ * Every vertebra one level up (−1) or down (+1): the commonest error, an off-by-one sequence. A shift
+ * moves levels, not what is a vertebra: masks set aside (the decoder's or the user's) stay aside.
+ * Left to the decoder they would have to take a level, since corrections switch set-asides off, and
+ * the sacrum below L5 came out "L1".
+ */
 export function shiftAll(vertebrae: readonly LabelledVertebra[], delta: number): Corrections {
   const out = new Map<number, number>();
   for (const v of vertebrae) {
-    if (v.label === SET_ASIDE) {
-      if (v.corrected) out.set(v.id, SET_ASIDE); // the user's "not a vertebra" stays; the decoder's is redone
-    } else if (v.label > CLASS_COUNT) out.set(v.id, v.label); // L6 / T13 marks stay as the user set them
+    if (v.label === SET_ASIDE) out.set(v.id, SET_ASIDE);
+    else if (v.label > CLASS_COUNT) out.set(v.id, v.label); // L6 / T13 marks stay as the user set them
     else out.set(v.id, Math.min(CLASS_COUNT, Math.max(1, v.label + delta)));
   }
   return out;

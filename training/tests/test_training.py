@@ -63,6 +63,22 @@ def test_boxes_are_retargeted_on_the_vertebral_body():
     np.testing.assert_allclose(out[1]['boxes'][0][[1, 2, 5, 6]], [body[0], body[2], box[0] - body[0], box[2] - body[2]], atol=1e-4)
 
 
+def test_skull_negatives_have_a_bone_shell_and_no_target():
+    from training.train_detector import CROP, make_batch, skull_slice
+    rng = np.random.default_rng(0)
+    d = skull_slice(rng)
+    assert d['image'].shape == (CROP, CROP) and d['boxes'].shape == (0, 7)
+    assert (d['image'] > 600).any() and (d['image'] < -800).any()   # bone and air
+    # Some of a training batch are negatives: their heatmaps are empty; validation never gets one.
+    data = [{'image': np.zeros((CROP, CROP), np.float32), 'plane': 'sagittal',
+             'boxes': np.array([[20, 64, 64, 20, 20, 0, 0]], np.float32)}]
+    x, h, *_ = make_batch(data, [0] * 200, np.random.default_rng(1))
+    empty = int((h.amax(dim=(1, 2, 3)) < 1).sum())
+    assert 2 <= empty <= 25
+    _, h, *_ = make_batch(data, [0] * 200, np.random.default_rng(1), train=False)
+    assert (h.amax(dim=(1, 2, 3)) == 1).all()
+
+
 def test_mask_augmentation_keeps_a_binary_mask_of_similar_size():
     x = torch.zeros(2, 1, 24, 24, 24)
     x[:, :, 6:18, 8:16, 6:18] = 1
