@@ -89,14 +89,16 @@ describe('pipeline on scans without a spine', () => {
     return { found: labelled.length, confident: labelled.filter((v) => v.confidence >= LOW_CONFIDENCE).length };
   };
 
-  it('a head CT (skull, brain, air): no vertebra, or none given with confidence', async () => {
+  it('a head CT (skull, brain, air): no vertebra', async () => {
     const head = blank((i, j, k) => {
       const r = Math.hypot((i - 48) / 40, (j - 48) / 44, (k - 40) / 30);
       return r > 1 ? -1000 : r > 0.9 ? 1200 : 35;
     });
     const h = honest(await analyse(head, models.manifest, models.runner));
     console.log(`head CT: ${h.found} found, ${h.confident} confident`);
-    expect(h.confident).toBe(0);
+    // Models 2026-11-27.3 took a piece or two of the shell for vertebrae (flagged for review); the
+    // detector has trained on synthetic skull slices since 2026-11-28.1 (a different shell from this one).
+    expect(h.found).toBe(0);
   }, 120_000);
 
   it('an MR (no Hounsfield units; the reader warns): finishes, nothing given with confidence', async () => {
