@@ -26,8 +26,7 @@ export function clearCorrection(c: Corrections, id: number): Corrections {
 export function shiftAll(vertebrae: readonly LabelledVertebra[], delta: number): Corrections {
   const out = new Map<number, number>();
   for (const v of vertebrae) {
-    if (v.label === SET_ASIDE) out.set(v.id, SET_ASIDE);
-    else if (v.label > CLASS_COUNT) out.set(v.id, v.label); // L6 / T13 marks stay as the user set them
+    if (v.label === SET_ASIDE || v.label > CLASS_COUNT) out.set(v.id, v.label); // set-asides, L6 / T13 marks stay
     else out.set(v.id, Math.min(CLASS_COUNT, Math.max(1, v.label + delta)));
   }
   return out;
