@@ -14,6 +14,7 @@ import time
 import numpy as np
 import torch
 
+from .data import fov
 from .data.dataset import DET_SPEC, SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .data.verse import body_of
@@ -116,6 +117,33 @@ def normalise(img: np.ndarray) -> np.ndarray:
     return np.clip((img - WINDOW[0]) / (WINDOW[1] - WINDOW[0]), 0, 1).astype(np.float32)
 
 
+def fov_cut(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, fill: float) -> tuple[np.ndarray, np.ndarray]:
+    """The slice cut as a scan's edge would cut it (data/fov.py), across a random one of its boxes
+    whose centre is in the image: beyond the plane (image v is cranio-caudal) becomes `fill`; boxes
+    are clipped to what stays, a box keeping less than fov.KEEP[0] of its height is dropped, and a
+    body target outside the middle half of its visible part moves into it (the fragment's centre is
+    what the ground truth of real scans marks)."""
+    nu, nv = img.shape
+    cv = boxes[:, 2] + boxes[:, 6]
+    inside = np.nonzero((boxes[:, 1] >= 0) & (boxes[:, 1] < nu) & (cv >= 0) & (cv < nv))[0]
+    if not len(inside):
+        return img, boxes
+    k = inside[rng.integers(len(inside))]
+    plane, below = fov.cut_plane(cv[k] - boxes[k, 4] / 2, cv[k] + boxes[k, 4] / 2, rng)
+    img = img.copy()
+    img[:, fov.outside(nv, plane, below)] = fill
+    rows = []
+    for b, c in zip(boxes, cv):
+        lo, hi = c - b[4] / 2, c + b[4] / 2
+        lo, hi = (lo, min(hi, plane)) if below else (max(lo, plane), hi)
+        if hi - lo < fov.KEEP[0] * b[4] - 1e-4:
+            continue
+        h = hi - lo
+        body = float(np.clip(b[2], lo + h / 4, hi - h / 4))
+        rows.append([b[0], b[1], body, b[3], h, b[5], (lo + hi) / 2 - body])
+    return img, np.array(rows, np.float32).reshape(-1, 7)
+
+
 def crop(d: dict, rng: np.random.Generator, train: bool) -> tuple[np.ndarray, np.ndarray]:
     """A CROP² window of the slice (zero-padded), biased to hold boxes; boxes moved with it."""
     img = normalise(d['image'])
@@ -139,7 +167,20 @@ def crop(d: dict, rng: np.random.Generator, train: bool) -> tuple[np.ndarray, np
             out = out[::-1]
             boxes[:, 1] = CROP - 1 - boxes[:, 1]
             boxes[:, 5] = -boxes[:, 5]
+        if len(boxes) and rng.random() < fov.SHARE:   # after the intensity changes: outside a scan is exactly 0
+            out, boxes = fov_cut(out, boxes, rng, 0.0)
     return out, boxes
+
+
+def cut_slices(data: list[dict], seed: int = 0) -> list[dict]:
+    """Validation slices, each with boxes cut once by fov_cut (HU: outside the scan is air)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for d in data:
+        if len(d['boxes']):
+            img, boxes = fov_cut(d['image'], d['boxes'], rng, -1024.0)
+            out.append({**d, 'image': img, 'boxes': boxes})
+    return out
 
 
 def make_batch(data: list[dict], idx, rng, train=True):
@@ -260,7 +301,7 @@ def main() -> None:
         if step % 1000 == 0:   # a checkpoint: a session can end before the budget does
             torch.save(model.state_dict(), os.path.join(a.out, 'detector.pt'))
     metrics = {'steps': step + a.resumed_steps, 'resumed_from': a.resume, 'lr': a.lr, 'batch': a.batch, 'train_minutes': a.minutes, 'train_slices': len(train), 'seed': a.seed,
-               'val_phantoms': evaluate(model, val_ph), 'real_val': {k: evaluate(model, v) for k, v in val_real.items()},
+               'val_phantoms': evaluate(model, val_ph), 'val_phantoms_fov_cut': evaluate(model, cut_slices(val_ph)), 'real_val': {k: evaluate(model, v) for k, v in val_real.items()},
                'seconds': round(time.time() - t0)}
     print(json.dumps(metrics), flush=True)
     torch.save(model.state_dict(), os.path.join(a.out, 'detector.pt'))

@@ -15,10 +15,14 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from .data import fov
+from .data.crops import bbox_centre
 from .data.dataset import CENTRE_JITTER_VOX, SEG_SIGMA_VOX as SIGMA_VOX, SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .models.export import export
 from .models.segmenter import Segmenter
+
+AIR = -1024.0   # what crops are padded with outside the scan (data/crops.py, src/core/stages/segCrop.ts)
 
 
 def stack(results: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -39,20 +43,47 @@ def real_val() -> tuple[np.ndarray, np.ndarray, list[str]]:
     return (*stack(res), [f"{r['id']}:{l}" for r in res for l in r['levels']])
 
 
-def batch(cts: np.ndarray, masks: np.ndarray, idx: np.ndarray, rng: np.random.Generator, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def fov_cut(ct: np.ndarray, mk: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The cube with its vertebra cut by a scan's edge (data/fov.py): beyond the plane the CT is the
+    air stage 2 pads with, the mask is empty. Stage 1 then finds the fragment's own box centre, so the
+    cube is padded along the cut axis and that centre returned (voxels of the padded cube). None if
+    nothing of the vertebra would stay."""
+    z = np.nonzero(mk.any(axis=(0, 1)))[0]
+    if not len(z):
+        return None
+    plane, below = fov.cut_plane(z.min() - 0.5, z.max() + 0.5, rng)
+    gone = fov.outside(ct.shape[2], plane, below)
+    if not mk[:, :, ~gone].any():
+        return None
+    ct, mk = ct.copy(), mk.copy()
+    ct[:, :, gone], mk[:, :, gone] = AIR, 0
+    pad = ((0, 0), (0, 0), (SPEC.seg_size // 2,) * 2)
+    ct, mk = np.pad(ct, pad, constant_values=AIR), np.pad(mk, pad)
+    return ct, mk, bbox_centre(mk)
+
+
+def batch(cts: np.ndarray, masks: np.ndarray, idx: np.ndarray, rng: np.random.Generator, train: bool,
+          cut_share: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Input and target cubes: training shifts the crop and jitters the candidate centre; a
+    `cut_share` of the cubes have their vertebra cut by a field-of-view edge."""
     s, m = SPEC.seg_size, SPEC.seg_margin
     xs, ys = [], []
     for i in idx:
-        o = rng.integers(0, 2 * m + 1, 3) if train else np.full(3, m)
-        ct = cts[i][o[0]:o[0] + s, o[1]:o[1] + s, o[2]:o[2] + s]
-        mk = masks[i][o[0]:o[0] + s, o[1]:o[1] + s, o[2]:o[2] + s]
+        ct, mk = cts[i], masks[i]
+        centre = np.full(3, s // 2 + m, float)   # the vertebra's box centre: the middle of the stored cube
+        if cut_share and rng.random() < cut_share and (cut := fov_cut(ct, mk, rng)) is not None:
+            ct, mk, centre = cut
+        o = np.rint(centre).astype(int) - s // 2 + (rng.integers(-m, m + 1, 3) if train else 0)
+        o = np.clip(o, 0, np.array(ct.shape) - s)
+        ct = ct[o[0]:o[0] + s, o[1]:o[1] + s, o[2]:o[2] + s]
+        mk = mk[o[0]:o[0] + s, o[1]:o[1] + s, o[2]:o[2] + s]
         ct = np.clip((ct - WINDOW[0]) / (WINDOW[1] - WINDOW[0]), 0, 1)
+        # The candidate centre: the true one moved by the crop shift, plus detection error.
+        c = centre - o + (rng.normal(0, CENTRE_JITTER_VOX, 3) if train else 0)
         if train:
             ct = ct * rng.uniform(0.9, 1.1) + rng.normal(0, 0.02)
-            if rng.random() < 0.5:
-                ct, mk = ct[::-1], mk[::-1]
-        # The candidate centre: the true one moved by the crop shift, plus detection error.
-        c = np.full(3, s // 2 + m) - o + (rng.normal(0, CENTRE_JITTER_VOX, 3) if train else 0)
+            if rng.random() < 0.5:   # left-right mirror
+                ct, mk, c = ct[::-1], mk[::-1], np.array([s - 1 - c[0], c[1], c[2]])
         g = np.stack(np.meshgrid(*[np.arange(s)] * 3, indexing='ij'), 0)
         heat = np.exp(-((g - c[:, None, None, None]) ** 2).sum(0) / (2 * SIGMA_VOX ** 2))
         # Arrays are (x, y, z); torch wants (z, y, x) to match the TS tensor layout (x fastest).
@@ -66,13 +97,14 @@ def dice(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (2 * inter + 1) / (p.sum(dim=(1, 2, 3, 4)) + y.sum(dim=(1, 2, 3, 4)) + 1)
 
 
-def evaluate(model: Segmenter, cts: np.ndarray, masks: np.ndarray) -> np.ndarray:
+def evaluate(model: Segmenter, cts: np.ndarray, masks: np.ndarray, cut: bool = False) -> np.ndarray:
+    """Dice per cube (every cube cut by a field-of-view edge when `cut`, the same cuts every run)."""
     model.eval()
     out = []
     rng = np.random.default_rng(0)
     with torch.no_grad():
         for i in range(0, len(cts), 8):
-            x, y = batch(cts, masks, np.arange(i, min(i + 8, len(cts))), rng, train=False)
+            x, y = batch(cts, masks, np.arange(i, min(i + 8, len(cts))), rng, train=False, cut_share=float(cut))
             out += dice((model(x) > 0.5).float(), y).tolist()
     return np.array(out)
 
@@ -109,7 +141,7 @@ def main() -> None:
     step, t1 = 0, time.time()
     while time.time() - t1 < a.minutes * 60:
         model.train()
-        x, y = batch(tr_ct, tr_m, rng.integers(0, len(tr_ct), 4), rng, train=True)
+        x, y = batch(tr_ct, tr_m, rng.integers(0, len(tr_ct), 4), rng, train=True, cut_share=fov.SHARE)
         p = model(x)
         loss = F.binary_cross_entropy(p, y) + (1 - dice(p, y)).mean()
         for g in opt.param_groups:   # cosine decay over the time budget
@@ -122,9 +154,9 @@ def main() -> None:
             print(f'step {step} loss {loss.item():.3f} ({time.time() - t1:.0f} s)', flush=True)
         if step % 500 == 0:   # a checkpoint: a session can end before the budget does
             torch.save(model.state_dict(), os.path.join(a.out, 'segmenter.pt'))
-    d_ph, d_re = evaluate(model, va_ct, va_m), evaluate(model, re_ct, re_m)
+    d_ph, d_re, d_cut = evaluate(model, va_ct, va_m), evaluate(model, re_ct, re_m), evaluate(model, va_ct, va_m, cut=True)
     metrics = {'steps': step + a.resumed_steps, 'run_steps': step, 'lr': a.lr, 'train_minutes': a.minutes, 'train_crops': len(tr_ct), 'seed': a.seed, 'resumed_from': a.resume, 'dice_val_phantoms_mean': float(d_ph.mean()),
-               'dice_val_phantoms_median': float(np.median(d_ph)), 'dice_real_val': dict(zip(re_names, np.round(d_re, 3).tolist())),
+               'dice_val_phantoms_median': float(np.median(d_ph)), 'dice_val_phantoms_fov_cut_mean': float(d_cut.mean()), 'dice_real_val': dict(zip(re_names, np.round(d_re, 3).tolist())),
                'dice_real_val_mean': float(d_re.mean()), 'seconds': round(time.time() - t0)}
     print(json.dumps(metrics), flush=True)
     torch.save(model.state_dict(), os.path.join(a.out, 'segmenter.pt'))

@@ -100,3 +100,42 @@ def test_fusion_with_shift_prior_pulls_a_lone_outlier_into_sequence():
 
 def test_gflops_counts_convolutions():
     assert 0.01 < gflops(Detector(), torch.zeros(1, 1, 128, 128)) < 5
+
+
+def test_a_field_of_view_cut_clips_the_slice_and_its_boxes():
+    from training.train_detector import fov_cut
+    img = np.ones((64, 96), np.float32)
+    # level, body u, v, size u, v, box centre − body u, v: one vertebra at v 40–60 (body at 48), one at 70–90.
+    boxes = np.array([[20, 30, 48, 20, 20, 0, 2], [21, 30, 80, 20, 20, 0, 0]], np.float32)
+    for seed in range(40):
+        out, got = fov_cut(img, boxes, np.random.default_rng(seed), 0.0)
+        gone = out[0] == 0
+        assert gone.any() and not gone.all() and (out[:, gone] == 0).all()
+        assert len(got) >= 1
+        for b in got:
+            lo, hi = b[2] + b[6] - b[4] / 2, b[2] + b[6] + b[4] / 2
+            v = np.arange(96)
+            # what a box keeps lies inside the scan, and its body target inside the box
+            assert not gone[(v >= np.ceil(lo)) & (v <= np.floor(hi))].any()
+            assert lo <= b[2] <= hi and 3 - 1e-4 <= b[4] <= 20
+
+
+def test_segmenter_cubes_put_the_heatmap_on_their_vertebra_also_when_mirrored_or_cut():
+    from training.data.dataset import SPEC
+    from training.train_segmenter import batch
+    n = SPEC.seg_size + 2 * SPEC.seg_margin
+    ct = np.full((1, n, n, n), 0.0, np.float32)
+    mk = np.zeros((1, n, n, n), np.uint8)
+    mk[0, 20:40, 16:44, 18:42] = 1   # box centre 29.5, 29.5, 29.5: the middle of the stored cube
+    ct[mk.astype(bool)] = 1000
+    rng = np.random.default_rng(0)
+    for cut_share in (0.0, 1.0):
+        x, y = batch(ct, mk, np.zeros(60, int), rng, train=True, cut_share=cut_share)
+        for xi, yi in zip(x.numpy(), y.numpy()):
+            peak = np.array(np.unravel_index(xi[1].argmax(), xi[1].shape))
+            idx = np.argwhere(yi[0])
+            centre = (idx.min(0) + idx.max(0)) / 2
+            assert np.abs(peak - centre).max() <= 9   # centre jitter is 2 voxels (sd)
+            # (z, y, x): a cut vertebra is shorter along z, and whole z-planes beyond the scan are air
+            air_planes = (xi[0] < 0.1).all(axis=(1, 2)).any()
+            assert (idx[:, 0].max() - idx[:, 0].min() + 1 < 24) == bool(cut_share) == air_planes
