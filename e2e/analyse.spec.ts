@@ -48,10 +48,19 @@ test('each fusion control changes labels where expected and back, without re-run
     await page.getByTestId('fusion-reset').click();
     expect(await labels()).toEqual(fused.map((r) => r.label));
   };
-  // Our sequence decoding changes the labels here; off, each vertebra takes its own fused argmax.
+  // Our sequence decoding: labels strictly increase cranial → caudal (set-asides, 0, aside). With fusion
+  // off (hops 0) the identifier's own labels on the sample do not, so the decoding must change them;
+  // off, each vertebra takes its own (here: unfused) argmax.
+  const increasing = (l: number[]): boolean => l.filter((x) => x > 0).every((x, i, a) => i === 0 || x > a[i - 1]!);
+  expect(increasing(fused.map((r) => r.label))).toBe(true);
+  expect(increasing(alone)).toBe(false);
+  await page.getByTestId('fusion-hops').fill('0');
+  expect(increasing(await labels())).toBe(true);
+  await page.getByTestId('fusion-order').uncheck();
+  expect(await labels()).toEqual(alone);
+  await back();
   await page.getByTestId('fusion-order').uncheck();
   const unordered = await labels();
-  expect(unordered).not.toEqual(fused.map((r) => r.label));
   // With it off, each of hops 0, θ 0 and one neighbour switches fusion off: exactly the identifier's labels.
   for (const off of [
     () => page.getByTestId('fusion-hops').fill('0'),
