@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from .data import fov
+from .data.crops import AIR
 from .data.dataset import DET_SPEC, SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .data.verse import body_of
@@ -121,8 +122,9 @@ def fov_cut(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, fill: 
     """The slice cut as a scan's edge would cut it (data/fov.py), across a random one of its boxes
     whose centre is in the image: beyond the plane (image v is cranio-caudal) becomes `fill`; boxes
     are clipped to what stays, a box keeping less than fov.KEEP[0] of its height is dropped, and a
-    body target outside the middle half of its visible part moves into it (the fragment's centre is
-    what the ground truth of real scans marks)."""
+    clipped box's body target, if outside the middle half of its visible part, moves into it (the
+    fragment's centre is what the ground truth of real scans marks). Boxes the plane misses keep their
+    rows: a quarter of the bodies lie outside the middle half of their whole vertebra's box."""
     nu, nv = img.shape
     cv = boxes[:, 2] + boxes[:, 6]
     inside = np.nonzero((boxes[:, 1] >= 0) & (boxes[:, 1] < nu) & (cv >= 0) & (cv < nv))[0]
@@ -139,6 +141,9 @@ def fov_cut(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, fill: 
         if hi - lo < fov.KEEP[0] * b[4] - 1e-4:
             continue
         h = hi - lo
+        if h >= b[4]:
+            rows.append(b)
+            continue
         body = float(np.clip(b[2], lo + h / 4, hi - h / 4))
         rows.append([b[0], b[1], body, b[3], h, b[5], (lo + hi) / 2 - body])
     return img, np.array(rows, np.float32).reshape(-1, 7)
@@ -178,7 +183,7 @@ def cut_slices(data: list[dict], seed: int = 0) -> list[dict]:
     out = []
     for d in data:
         if len(d['boxes']):
-            img, boxes = fov_cut(d['image'], d['boxes'], rng, -1024.0)
+            img, boxes = fov_cut(d['image'], d['boxes'], rng, AIR)
             out.append({**d, 'image': img, 'boxes': boxes})
     return out
 

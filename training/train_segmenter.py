@@ -16,13 +16,11 @@ import torch
 from torch.nn import functional as F
 
 from .data import fov
-from .data.crops import bbox_centre
+from .data.crops import AIR, bbox_centre
 from .data.dataset import CENTRE_JITTER_VOX, SEG_SIGMA_VOX as SIGMA_VOX, SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .models.export import export
 from .models.segmenter import Segmenter
-
-AIR = -1024.0   # what crops are padded with outside the scan (data/crops.py, src/core/stages/segCrop.ts)
 
 
 def stack(results: list[dict]) -> tuple[np.ndarray, np.ndarray]:

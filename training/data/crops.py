@@ -33,6 +33,9 @@ class CropSpec:
     det_box: str = 'section'    # detector boxes: 'section' (the cut's own bounds) or 'whole' (the whole vertebra's)
 
 
+AIR = -1024.0   # HU outside a scan: what crops are padded with (as src/core/stages/segCrop.ts)
+
+
 def _cube(a: np.ndarray, centre: np.ndarray, size: int, fill: float) -> np.ndarray:
     """A size³ cube of `a` centred (nearest voxel) on `centre`, padded with `fill` outside."""
     c = np.rint(centre).astype(int)
@@ -125,7 +128,7 @@ def extract(case_id: str, ct_img: nib.Nifti1Image | None, mask_img: nib.Nifti1Im
         res['id_mask'].append(_cube((lab == l).astype(np.uint8), v, spec.id_size, 0))
         if ct is not None:
             size = spec.seg_size + 2 * spec.seg_margin
-            res['seg_ct'].append(_cube(ct, v, size, -1024.0))
+            res['seg_ct'].append(_cube(ct, v, size, AIR))
             res['seg_mask'].append(_cube((lab == l).astype(np.uint8), v, size, 0))
     if ct is not None and spec.slices > 0:
         res['det'] = detector_samples(ct, lab, spec)

@@ -106,13 +106,18 @@ def test_a_field_of_view_cut_clips_the_slice_and_its_boxes():
     from training.train_detector import fov_cut
     img = np.ones((64, 96), np.float32)
     # level, body u, v, size u, v, box centre − body u, v: one vertebra at v 40–60 (body at 48), one at 70–90.
-    boxes = np.array([[20, 30, 48, 20, 20, 0, 2], [21, 30, 80, 20, 20, 0, 0]], np.float32)
+    # A third, far off (v 6–26), has its body near its box's top, as thoracic bodies sit in their whole
+    # vertebra's box: a cut elsewhere must leave its row as it was.
+    boxes = np.array([[20, 30, 48, 20, 20, 0, 2], [21, 30, 80, 20, 20, 0, 0], [19, 30, 8, 20, 20, 0, 8]], np.float32)
     for seed in range(40):
         out, got = fov_cut(img, boxes, np.random.default_rng(seed), 0.0)
         gone = out[0] == 0
         assert gone.any() and not gone.all() and (out[:, gone] == 0).all()
         assert len(got) >= 1
         for b in got:
+            if b[4] == 20:   # not cut
+                assert any(np.array_equal(b, o) for o in boxes)
+                continue
             lo, hi = b[2] + b[6] - b[4] / 2, b[2] + b[6] + b[4] / 2
             v = np.arange(96)
             # what a box keeps lies inside the scan, and its body target inside the box
