@@ -12,7 +12,7 @@ import { dropoutMasks, meanSoftmax } from './stages/mcDropout';
 import { measureInstances } from './stages/measure';
 import { type Body, GAP_FACTOR, fillsGap, gapMidpoints, key, neighboursOf, pieceBody } from './stages/gaps';
 import { onSpine } from './stages/outliers';
-import { dedupe, maskBox, overlap } from './stages/refine';
+import { dedupe, maskBox, overlap, ownVertebra } from './stages/refine';
 import { segInput } from './stages/segCrop';
 import { type SliceAxis, denseIndices, extractSlice, sliceIndices, spineRange } from './stages/slices';
 import { orderAlongSpine } from './stages/spineOrder';
@@ -213,7 +213,7 @@ async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manife
   const again = await resegmentOffCentre(seg, first);
   // Piece ids are candidate numbers (1-based) until here; instance ids are renumbered after merging.
   const bodyOf = bodies(th);
-  let kept = offSpineRemoved(dedupe(first.map((p, i) => again[i] ?? p), th), bodyOf, manifest.spacing);
+  let kept = offSpineRemoved(dedupe(ownVertebra(first, again, th), th), bodyOf, manifest.spacing);
   await fillGaps(seg, kept, candidates.length, bodyOf);
   kept = offSpineRemoved(kept, bodyOf, manifest.spacing);
   const support = kept.map((p) => candidates[p.id - 1]?.support ?? 0);
@@ -245,7 +245,8 @@ async function resegmentOffCentre(seg: Segmenting, pieces: readonly Piece[]): Pr
   seg.more(moved.length);
   const again = await segmentAt(seg, moved.map((m) => m.centre));
   const out: (Piece | null)[] = pieces.map(() => null);
-  moved.forEach((m, k) => (out[m.index] = again[k]!));
+  // The new piece stands for the same candidate: its id (what `support` is looked up by) carries over.
+  moved.forEach((m, k) => (out[m.index] = { ...again[k]!, id: pieces[m.index]!.id }));
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Piece } from './assemble';
-import { dedupe, maskBox, overlap } from './refine';
+import { containedIn, dedupe, maskBox, overlap, ownVertebra } from './refine';
 
 function piece(id: number, origin: [number, number, number], inside: (x: number, y: number, z: number) => boolean, size = 8): Piece {
   const prob = new Float32Array(size ** 3);
@@ -31,5 +31,26 @@ describe('stage 2 refinement', () => {
     const other = piece(3, [8, 8, 16], (x, y, z) => x >= 9 && x < 15 && y >= 14 && y < 15 && z >= 17 && z < 19);
     const empty = piece(4, [8, 8, 16], () => false);
     expect(dedupe([a, b, other, empty], 0.5).map((p) => p.id)).toEqual([2, 3]);
+  });
+
+  it('keeps a candidate’s first mask where its re-segmentation drifted onto another candidate’s vertebra', () => {
+    // Three vertebrae stacked in z; a fragment at the scan's top (z 30–33) and its neighbour below.
+    const upper = (x: number, y: number, z: number): boolean => x >= 10 && x < 14 && y >= 10 && y < 13 && z >= 30 && z < 34;
+    const lower = (x: number, y: number, z: number): boolean => x >= 10 && x < 14 && y >= 10 && y < 13 && z >= 22 && z < 28;
+    const frag = piece(1, [8, 8, 28], upper);
+    const drifted = piece(1, [8, 8, 20], lower); // re-segmented at the fragment's mask box: the neighbour's mask
+    const neighbour = piece(2, [8, 8, 20], lower);
+    expect(containedIn(frag, neighbour, 0.5)).toBe(0);
+    expect(ownVertebra([frag, neighbour], [drifted, null], 0.5)).toEqual([frag, neighbour]);
+    // Without the guard dedupe would keep one of the two and lose a vertebra.
+    expect(dedupe([drifted, neighbour], 0.5)).toHaveLength(1);
+    expect(dedupe(ownVertebra([frag, neighbour], [drifted, null], 0.5), 0.5)).toHaveLength(2);
+    // A re-segmentation that completes its own vertebra is kept, also where a second candidate holds the
+    // same vertebra (the first mask mostly inside it): dedupe settles that one.
+    const half = piece(3, [8, 8, 18], (x, y, z) => lower(x, y, z) && z < 25);
+    const whole = piece(3, [8, 8, 20], lower);
+    expect(containedIn(half, neighbour, 0.5)).toBe(1);
+    expect(ownVertebra([half, neighbour], [whole, null], 0.5)).toEqual([whole, neighbour]);
+    expect(ownVertebra([frag], [whole], 0.5)).toEqual([whole]);
   });
 });

@@ -44,6 +44,32 @@ export function overlap(a: Piece, b: Piece, threshold: number): number {
   return both / union;
 }
 
+/** Share of `a`'s voxels above threshold that `b` holds too. */
+export function containedIn(a: Piece, b: Piece, threshold: number): number {
+  const iou = overlap(a, b, threshold);
+  if (!iou) return 0;
+  const na = above(a, threshold), nb = above(b, threshold);
+  return (iou * (na + nb)) / (1 + iou) / na; // |a ∩ b| from IoU = i / (na + nb − i)
+}
+
+/**
+ * Per candidate, the piece to keep: its re-segmented one (`again`, null where it was not
+ * re-segmented), unless that has drifted onto another candidate's vertebra: it overlaps another
+ * candidate's piece by more than `maxIou` where the first mask lay mostly outside that piece. A
+ * fragment at a scan's edge does so: its mask's box centre, clipped by the edge, pulls the new
+ * cube onto the next vertebra, and `dedupe` would then drop the neighbour's own piece or this
+ * one, losing a vertebra. A first mask that was mostly inside the other piece (two candidates on
+ * one vertebra) keeps its re-segmentation and is left to `dedupe`.
+ */
+export function ownVertebra(first: readonly Piece[], again: readonly (Piece | null)[], threshold: number, maxIou = 0.3): Piece[] {
+  return first.map((p, i) => {
+    const a = again[i];
+    if (!a) return p;
+    const drifted = first.some((q, j) => j !== i && [q, again[j]].some((o) => o && overlap(a, o, threshold) > maxIou && containedIn(p, o, threshold) < 0.5));
+    return drifted ? p : a;
+  });
+}
+
 const above = (p: Piece, threshold: number): number => {
   let n = 0;
   for (let c = 0; c < p.prob.length; c++) if (p.prob[c]! >= threshold) n++;
