@@ -11,6 +11,8 @@ import { readNifti } from '../src/core/nifti/readNifti';
 import { type Analysis, analyse } from '../src/core/pipeline';
 import type { Volume } from '../src/core/volume';
 import type { Models } from '../src/runtime/sessions';
+import { realDataDir } from '../src/testing/realData';
+import { findCases, truthOf } from './lib/cases';
 import { ROOT, loadScanFile, nodeModels } from './lib/nodeRuntime';
 
 /**
@@ -130,5 +132,24 @@ describe('pipeline on scans without a spine', () => {
     const signal = { aborted: false };
     const run = analyse(sample, models.manifest, models.runner, { signal, onProgress: (p) => p.stage === 'localise' && (signal.aborted = true) });
     await expect(run).rejects.toSatisfy((e: unknown) => isScanError(e) && e.code === 'cancelled');
+  }, 120_000);
+});
+
+describe('pipeline on a real CT whose top edge cuts a vertebra', () => {
+  // TPTBox sub-ct_label-22: L2 (its lower part in the scan), L3, L4. The re-segmentation of L2's
+  // fragment had slid onto L3, and stage 2 then kept one mask for both (src/core/stages/refine.ts).
+  it('keeps a mask for every vertebra stage 1 finds, the cut one included', async () => {
+    const [c] = findCases(join(realDataDir(), 'tptbox'));
+    const scan = await loadScanFile(c!.ct);
+    if (!scan.ok) throw new Error(scan.problem.message);
+    const r = await analyse(scan.volume, models.manifest, models.runner, { seed: 0 });
+    const nearest = (p: readonly number[], qs: readonly (readonly number[])[]): number => Math.min(...qs.map((q) => Math.hypot(q[0]! - p[0]!, q[1]! - p[1]!, q[2]! - p[2]!)));
+    const truth = truthOf(c!).centroids;
+    expect(truth.map((t) => t.label)).toEqual([21, 22, 23]);
+    for (const t of truth) {
+      expect(nearest(t.world, r.candidates)).toBeLessThan(10);
+      expect(nearest(t.world, r.vertebrae.map((v) => v.bodyCentre))).toBeLessThan(10);
+    }
+    expect(r.vertebrae).toHaveLength(3);
   }, 120_000);
 });
