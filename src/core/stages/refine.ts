@@ -26,8 +26,8 @@ export function maskBox(p: Piece, threshold: number): { centre: [number, number,
   return { centre: [0, 1, 2].map((a) => p.origin[a]! + (lo[a]! + hi[a]!) / 2) as [number, number, number], voxels };
 }
 
-/** Voxels above threshold in both pieces, over those in either (global canonical grid). */
-export function overlap(a: Piece, b: Piece, threshold: number): number {
+/** Voxels above threshold in both pieces (global canonical grid). */
+function common(a: Piece, b: Piece, threshold: number): number {
   const s = a.size;
   const d = [0, 1, 2].map((k) => b.origin[k]! - a.origin[k]!) as [number, number, number];
   if (d.some((x) => Math.abs(x) >= s)) return 0;
@@ -39,17 +39,19 @@ export function overlap(a: Piece, b: Piece, threshold: number): number {
     const ra = s * (j + s * k), rb = s * (j - d[1] + s * (k - d[2])) - d[0];
     for (let i = lo0!; i < hi0!; i++) if (a.prob[ra + i]! >= threshold && b.prob[rb + i]! >= threshold) both++;
   }
-  if (!both) return 0;
-  const union = above(a, threshold) + above(b, threshold) - both;
-  return both / union;
+  return both;
+}
+
+/** Voxels above threshold in both pieces, over those in either. */
+export function overlap(a: Piece, b: Piece, threshold: number): number {
+  const both = common(a, b, threshold);
+  return both ? both / (above(a, threshold) + above(b, threshold) - both) : 0;
 }
 
 /** Share of `a`'s voxels above threshold that `b` holds too. */
 export function containedIn(a: Piece, b: Piece, threshold: number): number {
-  const iou = overlap(a, b, threshold);
-  if (!iou) return 0;
-  const na = above(a, threshold), nb = above(b, threshold);
-  return (iou * (na + nb)) / (1 + iou) / na; // |a ∩ b| from IoU = i / (na + nb − i)
+  const both = common(a, b, threshold);
+  return both ? both / above(a, threshold) : 0;
 }
 
 /**
