@@ -168,6 +168,30 @@ describe('dual-factor density clustering', () => {
     expect(clusterBoxes(tall).length).toBeLessThan(6);
   });
 
+  it('a thoracic column of whole-vertebra boxes 2.5 pitches tall that chains by position is still split per vertebra', () => {
+    const verts = column(6, { h: () => 18, gap: 4 }); // bodies 22 mm apart
+    const tall = detect(verts, 4).map((b) => ({ ...b, height: 55 + (b.height - 18) }));
+    const body = { ...DEFAULT_CLUSTERING, eps: 21, duplicateFactor: 0.25, insideFactor: 0.25 }; // ε wide enough to chain them (a noisy detector)
+    expect(dbscan(tall.map((b) => b.centre), body.eps, body.minPts).ids.every((id) => id === 0)).toBe(true);
+    const found = clusterBoxes(tall, body);
+    expect(found).toHaveLength(6);
+    found.forEach((c, i) => expect(Math.abs(c.centre[2] - verts[i]!.c[2])).toBeLessThan(3));
+  });
+
+  it('an atlas whose boxes fall apart side by side once the taller boxes bridging them are dropped stays one vertebra', () => {
+    const verts = column(5, { h: () => 20, gap: 6 });
+    // C1 above: three groups of 20 mm boxes 18 mm apart (lateral masses, arch), joined only by boxes
+    // of the axis below it (taller, with the dens) that the size factor removes.
+    const z = verts[0]!.c[2] + 26;
+    const r = mulberry32(9);
+    const atlas: Box3[] = [-18, 0, 18].flatMap((x) => [0, 1, 2, 3].map((k) => ({ centre: [x + k - 1.5, r() - 0.5, z + r() - 0.5] as [number, number, number], width: 40, height: 20 + r(), plane: 'sagittal' as const, score: 0.8 })));
+    const bridge: Box3[] = [-12, -7, 7, 12].map((x) => ({ centre: [x, 0, z - 1], width: 40, height: 34, plane: 'sagittal' as const, score: 0.6 }));
+    const found = clusterBoxes([...detect(verts), ...atlas, ...bridge], { ...DEFAULT_CLUSTERING, minRelativeSupport: 0.25 });
+    expect(found).toHaveLength(6);
+    expect(Math.abs(found[0]!.centre[2] - z)).toBeLessThan(2);
+    expect(Math.abs(found[0]!.centre[0])).toBeLessThan(3);
+  });
+
   it('weakly supported candidates go, relative to the strong ones, even where they outnumber the vertebrae (pelvis)', () => {
     const verts = column(5);
     const junk: Box3[] = Array.from({ length: 8 }, (_, k) => [0, 1, 2, 3].map((d) => ({ centre: [80 + 40 * (k % 4) + d, 60 * Math.floor(k / 4), -100 - d] as [number, number, number], width: 30, height: 25, plane: 'sagittal' as const, score: 0.5 }))).flat();

@@ -10,7 +10,8 @@ import { median, quantile } from './median';
  * 2. Size factor: inside each cluster, keep the dominant mode of box height (and of width, per
  *    plane), dropping boxes that span two vertebrae (≈ 2× height) or cover part of one; then
  *    re-cluster by position, since spanning boxes may have bridged two vertebrae.
- *    Chained neighbours are split at the modes of their S–I centres (`splitAlongSpine`).
+ *    Chained neighbours are split at the modes of their S–I centres (`splitAlongSpine`); pieces
+ *    side by side at one S–I level are joined first (`sameLevel`).
  * 3. Candidates with too little support are dropped; one whose centre lies within
  *    `duplicateFactor` × its own height of a better-supported candidate, or whose box centre lies
  *    inside the middle (`insideFactor`) of that one's box, is a duplicate (a spanning cluster, or
@@ -152,7 +153,29 @@ function summarise(boxes: Box3[], rho: number[]): Candidate {
  * one; each box goes to its nearest mode.
  */
 const BANDWIDTH = 0.12;
-const MODE_GAP = 0.5;
+// Under one pitch at every level: whole-vertebra boxes are ~1.4 pitches tall in the cervical spine
+// and ~2.5 in the thoracic (processes included), so half a height merged thoracic neighbours.
+const MODE_GAP = 0.3;
+/** Parts of one position cluster whose S–I centres lie closer than this × their box height are one vertebra. */
+const LEVEL_GAP = 0.25;
+
+/**
+ * Re-clustering without the spanning boxes can also cut one vertebra into pieces side by side (the
+ * atlas: lateral masses and arches with nothing between them but the boxes the size factor
+ * dropped). Pieces at one S–I level are one vertebra; alone each could fall under the support floor.
+ */
+function sameLevel(parts: number[][], boxes: readonly Box3[]): number[][] {
+  if (parts.length < 2) return parts;
+  const h = median(parts.flat().map((i) => boxes[i]!.height));
+  const level = (p: number[]): number => median(p.map((i) => boxes[i]!.centre[2]));
+  const out: number[][] = [];
+  for (const p of [...parts].sort((a, b) => b.length - a.length)) {
+    const same = out.find((q) => Math.abs(level(q) - level(p)) < LEVEL_GAP * h);
+    if (same) same.push(...p);
+    else out.push([...p]);
+  }
+  return out;
+}
 
 function splitAlongSpine(part: number[], boxes: readonly Box3[]): number[][] {
   if (part.length < 2) return [part];
@@ -207,7 +230,7 @@ export function clusterBoxes(boxes: readonly Box3[], params: ClusterParams = DEF
     const sub = dbscan(kept.map((i) => boxes[i]!.centre), params.eps, params.minPts);
     const parts = new Map<number, number[]>();
     sub.ids.forEach((id, k) => id >= 0 && parts.set(id, [...(parts.get(id) ?? []), kept[k]!]));
-    for (const part of [...parts.values()].flatMap((p) => splitAlongSpine(p, boxes))) {
+    for (const part of sameLevel([...parts.values()], boxes).flatMap((p) => splitAlongSpine(p, boxes))) {
       if (part.length < params.minSupport) continue;
       raw.push(summarise(part.map((i) => boxes[i]!), part.map((i) => counts[i]! / members.length)));
     }
