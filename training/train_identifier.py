@@ -173,15 +173,22 @@ def embed(enc: Encoder, scans: list[dict], views: int, seed: int, field: str = '
     return out
 
 
-def train_head(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int, per_batch: int = 16) -> Head:
+def train_head(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int, per_batch: int = 16, real_share: float = 0) -> Head:
+    """`real_share`: the share of each batch drawn from the real masks and their mask-driven phantoms (0: every
+    sequence alike, so the ~100 phantoms outweigh the few real scans)."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     head = Head()
     opt = torch.optim.AdamW(head.parameters(), lr=3e-3, weight_decay=1e-4)
+    real_idx = np.array([i for i, s in enumerate(scans) if s['kind'] != 'phantom'])
+    ph_idx = np.array([i for i, s in enumerate(scans) if s['kind'] == 'phantom'])
     for step in range(steps):
         for gr in opt.param_groups:
             gr['lr'] = 3e-3 * 0.5 * (1 + math.cos(math.pi * step / steps))
-        pick = rng.integers(0, len(scans), per_batch)
+        if real_share and len(real_idx) and len(ph_idx):
+            pick = np.where(rng.random(per_batch) < real_share, rng.choice(real_idx, per_batch), rng.choice(ph_idx, per_batch))
+        else:
+            pick = rng.integers(0, len(scans), per_batch)
         xs, ys, seq, o = [], [], [], 0
         for i in pick:
             e = emb[i]
@@ -304,6 +311,8 @@ def main() -> None:
     ap.add_argument('--resumed-minutes', type=float, default=0)
     ap.add_argument('--finetune-minutes', type=float, default=0,
                     help='then fine-tune the encoder contrastively on phantoms + real masks + mask-driven phantoms; each LOSO fold again without its subject')
+    ap.add_argument('--head-real-share', type=float, default=0,
+                    help='share of each head batch drawn from real masks and their mask-driven phantoms (0: uniform over sequences)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--keep-baselines', help="metrics.json whose ablation baselines (rows 1–2, which do not use this encoder) are reused instead of retrained")
     a = ap.parse_args()
@@ -341,12 +350,12 @@ def main() -> None:
     e_real, e_masked = emb(enc, real_scans, a.views), emb(enc, masked, a.views)
 
     # Shipped head: phantoms + every real mask + the mask-driven phantoms.
-    head = train_head(e_train + e_real + e_masked, train_ph + real_scans + masked, a.head_steps, a.seed)
+    head = train_head(e_train + e_real + e_masked, train_ph + real_scans + masked, a.head_steps, a.seed, real_share=a.head_real_share)
     phi = learn_phi(outputs_of(head, e_fusion, fusion_ph) + crossfit_outputs(e_train, train_ph, a.head_steps, a.seed))
     shift = {d: shift_phi(d) for d in OFFSETS}
     out_val = outputs_of(head, e_val, val_ph)
     metrics: dict = {'seed': a.seed, 'phi_from': 'fusion phantoms + cross-fitted training phantoms', 'pretrain_steps': pre_steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'head_steps': a.head_steps,
-                     'finetune_minutes': a.finetune_minutes, 'finetune_steps': ft_steps, 'resumed_from': a.resume,
+                     'finetune_minutes': a.finetune_minutes, 'finetune_steps': ft_steps, 'head_real_share': a.head_real_share, 'resumed_from': a.resume,
                      'val_phantoms': {'no_fusion': score(out_val, None), 'fusion_shift': score(out_val, shift), 'fusion_learned': score(out_val, phi),
                                      'fusion_learned_order': score(out_val, phi, order=True)}}
     print(json.dumps(metrics['val_phantoms']), flush=True)
@@ -363,7 +372,7 @@ def main() -> None:
             ek, ekm, eh, et = pick(keep, real_scans, e_real), pick(keep_m, masked, e_masked), pick(held, real_scans, e_real), e_train
         else:
             ek, ekm, eh, et = emb(e_f, keep, a.views), emb(e_f, keep_m, a.views), emb(e_f, held, 1), emb(e_f, train_ph, a.views)
-        h = train_head(et + ek + ekm, train_ph + keep + keep_m, a.head_steps, a.seed)
+        h = train_head(et + ek + ekm, train_ph + keep + keep_m, a.head_steps, a.seed, real_share=a.head_real_share)
         out = outputs_of(h, eh, held)
         loso_out += out
         print(f'LOSO {subj}: {score(out, phi)} ({time.time() - t0:.0f} s)', flush=True)
