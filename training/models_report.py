@@ -223,7 +223,8 @@ def write_report(manifest: dict, path: str) -> None:
     ] if THIS_IDENTIFIER(manifest) else []) + ([
         '',
         'This identifier (R5, 2026-11-28.4) differs from R4 (2026-11-28.1 to .3) in two settings: the encoder\'s fine-tuning with the',
-        'real masks runs 10 min instead of 4 (286 steps, was 127), and 30 % of each head batch comes from the real masks and their',
+        'real masks runs 10 min instead of 4 (the shipped encoder 286 steps, was 127; each fold\'s 350–400, the machine less loaded),',
+        'and 30 % of each head batch comes from the real masks and their',
         'mask-driven phantoms (the ~100 phantom sequences had outweighed the 9 real ones). With fusion, per held-out subject:',
         'sub-gl003 11/12, sub-gl017 11/11, sub-verse004 9/9, sub-verse009 12/16, sub-verse010 5/5, sub-verse006 2/2, sub-verse008 6/6',
         '(R4: 12, 9, 9, 10, 5, 2, 6; 53 → 56 of 61). sub-verse009\'s four misses are thoracic (7 of its 11 T, 5 of 5 L), sub-gl003\'s',
