@@ -229,7 +229,7 @@ def write_report(manifest: dict, path: str) -> None:
         'sub-gl003 11/12, sub-gl017 11/11, sub-verse004 9/9, sub-verse009 12/16, sub-verse010 5/5, sub-verse006 2/2, sub-verse008 6/6',
         '(R4: 12, 9, 9, 10, 5, 2, 6; 53 → 56 of 61). sub-verse009\'s four misses are thoracic (7 of its 11 T, 5 of 5 L), sub-gl003\'s',
         'one cervical. On the validation phantoms fusion loses one vertebra (97.0 → 96.8 %):',
-        'fewer phantom sequences per batch. One run each: re-running one fold with nothing changed has moved it by up to 3 of 16',
+        'likely the cost of fewer phantom sequences per batch. One run each: re-running one fold with nothing changed has moved it by up to 3 of 16',
         'vertebrae, so part of the gain may be noise.',
     ] if manifest['version'] == '2026-11-28.4' else []) + [
         '',
