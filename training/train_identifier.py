@@ -173,6 +173,16 @@ def embed(enc: Encoder, scans: list[dict], views: int, seed: int, field: str = '
     return out
 
 
+def head_batch(scans: list[dict], rng: np.random.Generator, per_batch: int, real_share: float = 0) -> np.ndarray:
+    """Indices of one head batch's sequences: a `real_share` of them real masks or their mask-driven phantoms, the
+    rest phantoms; 0 draws every sequence alike (the sampling before the option existed, draw for draw)."""
+    real_idx = [i for i, s in enumerate(scans) if s['kind'] != 'phantom']
+    ph_idx = [i for i, s in enumerate(scans) if s['kind'] == 'phantom']
+    if not (real_share and real_idx and ph_idx):
+        return rng.integers(0, len(scans), per_batch)
+    return np.where(rng.random(per_batch) < real_share, rng.choice(real_idx, per_batch), rng.choice(ph_idx, per_batch))
+
+
 def train_head(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int, per_batch: int = 16, real_share: float = 0) -> Head:
     """`real_share`: the share of each batch drawn from the real masks and their mask-driven phantoms (0: every
     sequence alike, so the ~100 phantoms outweigh the few real scans)."""
@@ -180,15 +190,10 @@ def train_head(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int
     rng = np.random.default_rng(seed)
     head = Head()
     opt = torch.optim.AdamW(head.parameters(), lr=3e-3, weight_decay=1e-4)
-    real_idx = np.array([i for i, s in enumerate(scans) if s['kind'] != 'phantom'])
-    ph_idx = np.array([i for i, s in enumerate(scans) if s['kind'] == 'phantom'])
     for step in range(steps):
         for gr in opt.param_groups:
             gr['lr'] = 3e-3 * 0.5 * (1 + math.cos(math.pi * step / steps))
-        if real_share and len(real_idx) and len(ph_idx):
-            pick = np.where(rng.random(per_batch) < real_share, rng.choice(real_idx, per_batch), rng.choice(ph_idx, per_batch))
-        else:
-            pick = rng.integers(0, len(scans), per_batch)
+        pick = head_batch(scans, rng, per_batch, real_share)
         xs, ys, seq, o = [], [], [], 0
         for i in pick:
             e = emb[i]

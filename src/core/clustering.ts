@@ -156,26 +156,6 @@ const BANDWIDTH = 0.12;
 // Under one pitch at every level: whole-vertebra boxes are ~1.4 pitches tall in the cervical spine
 // and ~2.5 in the thoracic (processes included), so half a height merged thoracic neighbours.
 const MODE_GAP = 0.3;
-/** Parts of one position cluster whose S–I centres lie closer than this × their box height are one vertebra. */
-const LEVEL_GAP = 0.25;
-
-/**
- * Re-clustering without the spanning boxes can also cut one vertebra into pieces side by side (the
- * atlas: lateral masses and arches with nothing between them but the boxes the size factor
- * dropped). Pieces at one S–I level are one vertebra; alone each could fall under the support floor.
- */
-function sameLevel(parts: number[][], boxes: readonly Box3[]): number[][] {
-  if (parts.length < 2) return parts;
-  const h = median(parts.flat().map((i) => boxes[i]!.height));
-  const level = (p: number[]): number => median(p.map((i) => boxes[i]!.centre[2]));
-  const out: number[][] = [];
-  for (const p of [...parts].sort((a, b) => b.length - a.length)) {
-    const same = out.find((q) => Math.abs(level(q) - level(p)) < LEVEL_GAP * h);
-    if (same) same.push(...p);
-    else out.push([...p]);
-  }
-  return out;
-}
 
 function splitAlongSpine(part: number[], boxes: readonly Box3[]): number[][] {
   if (part.length < 2) return [part];
@@ -205,6 +185,27 @@ function splitAlongSpine(part: number[], boxes: readonly Box3[]): number[][] {
     out[best]!.push(i);
   });
   return out.filter((o) => o.length);
+}
+
+/** Parts of one position cluster whose S–I centres lie closer than this × their box height are one vertebra. */
+const LEVEL_GAP = 0.25;
+
+/**
+ * Re-clustering without the spanning boxes can also cut one vertebra into pieces side by side (the
+ * atlas: lateral masses and arches with nothing between them but the boxes the size factor
+ * dropped). Pieces at one S–I level are one vertebra; alone each could fall under the support floor.
+ */
+function sameLevel(parts: number[][], boxes: readonly Box3[]): number[][] {
+  if (parts.length < 2) return parts;
+  const h = median(parts.flat().map((i) => boxes[i]!.height));
+  const level = (p: number[]): number => median(p.map((i) => boxes[i]!.centre[2]));
+  const out: number[][] = [];
+  for (const p of [...parts].sort((a, b) => b.length - a.length)) {
+    const same = out.find((q) => Math.abs(level(q) - level(p)) < LEVEL_GAP * h);
+    if (same) same.push(...p);
+    else out.push([...p]);
+  }
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@ import torch
 from training.fusion import OFFSETS, fuse, shift_phi
 from training.ship import gflops, mulberry32
 from training.train_detector import decode, gaussian_sigma, targets
-from training.train_identifier import augment, head_loss, supcon
+from training.train_identifier import augment, head_batch, head_loss, supcon
 from training.models.detector import Detector
 
 
@@ -144,3 +144,11 @@ def test_segmenter_cubes_put_the_heatmap_on_their_vertebra_also_when_mirrored_or
             # (z, y, x): a cut vertebra is shorter along z, and whole z-planes beyond the scan are air
             air_planes = (xi[0] < 0.1).all(axis=(1, 2)).any()
             assert (idx[:, 0].max() - idx[:, 0].min() + 1 < 24) == bool(cut_share) == air_planes
+
+
+def test_head_batches_draw_the_asked_share_of_real_sequences_and_keep_the_old_draw_at_zero():
+    scans = [{'kind': 'phantom'}] * 90 + [{'kind': 'real'}] * 5 + [{'kind': 'masked'}] * 5
+    picks = np.concatenate([head_batch(scans, np.random.default_rng(k), 16, 0.3) for k in range(200)])
+    assert abs((picks >= 90).mean() - 0.3) < 0.03      # uniform draws would give 0.1
+    old = np.random.default_rng(7).integers(0, len(scans), 16)
+    assert (head_batch(scans, np.random.default_rng(7), 16, 0) == old).all()
