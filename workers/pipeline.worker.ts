@@ -1,6 +1,6 @@
 import { expose, transfer } from 'comlink';
 import { ScanError, type ScanWarning, isScanError } from '../src/core/errors';
-import { displayStep, subsample } from '../src/core/display';
+import { displayStep, overlayBytes, subsample } from '../src/core/display';
 import { labelMap } from '../src/core/exports';
 import { ModelError } from '../src/core/manifest';
 import type { ScanInfo } from '../src/core/nifti/readNifti';
@@ -127,7 +127,7 @@ export const service = {
       }
       if (flag.aborted) throw new ScanError('cancelled', 'The analysis was cancelled.');
       lastInstances = r.instances;
-      const overlay = writeNifti(subsample(r.instances, step), { gzip: false }).buffer as ArrayBuffer;
+      const overlay = writeNifti(overlayBytes(subsample(r.instances, step)), { gzip: false }).buffer as ArrayBuffer;
       return transfer(
         {
           ok: true as const,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apply } from './geometry/mat4';
-import { DISPLAY_MAX_VOXELS, displayStep, subsample } from './display';
+import { DISPLAY_MAX_VOXELS, displayStep, overlayBytes, subsample } from './display';
 
 describe('display copy of big scans', () => {
   const thin = [0.5, 0, 0, -100, 0, 0.5, 0, -120, 0, 0, 0.5, -300, 0, 0, 0, 1];
@@ -23,5 +23,14 @@ describe('display copy of big scans', () => {
     expect(s.data[2 + 3 * (3 + 4 * 1)]).toBe(vol.data[4 + 5 * (3 + 4 * 2)]);
     expect(apply(s.affine, [2, 3, 1])).toEqual(apply(vol.affine, [4, 3, 2]));
     expect(subsample(vol, [1, 1, 1])).toBe(vol);
+  });
+
+  it('gives the viewer one byte per label voxel when the ids fit, and keeps them unchanged', () => {
+    const ids = { dims: [3, 1, 1] as const, affine: thin, data: Uint16Array.from([0, 7, 255]) };
+    const small = overlayBytes(ids);
+    expect(small.data).toBeInstanceOf(Uint8Array);
+    expect(Array.from(small.data)).toEqual([0, 7, 255]);
+    const many = { ...ids, data: Uint16Array.from([0, 256, 3]) };
+    expect(overlayBytes(many).data).toBe(many.data); // 256 would wrap to 0 in a byte
   });
 });

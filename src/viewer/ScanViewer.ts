@@ -17,6 +17,8 @@ export class ScanViewer {
   private readonly nv: Niivue;
   private ready: Promise<unknown>;
   private overlay: NVImage | null = null;
+  /** A cleared overlay still in NiiVue's layers (transparent), replaced by the next one. */
+  private hidden: NVImage | null = null;
   private opacity = 0.5;
   /** Called with the instance id at the crosshair (0: none) and its world position (mm). */
   onHover: ((id: number, mm: [number, number, number]) => void) | null = null;
@@ -42,14 +44,28 @@ export class ScanViewer {
     };
   }
 
-  /** Shows instance ids (uncompressed NIfTI on the scan's grid) over the scan, coloured by `table`. */
+  /**
+   * Shows instance ids (uncompressed NIfTI on the scan's display grid) over the scan, coloured by
+   * `table`. Only the overlay's layer is built: NiiVue's addVolume would rebuild every layer and
+   * upload the CT again, which for a 512 × 512 × 600 scan is tens of seconds on software WebGL.
+   */
   async showLabels(nifti: ArrayBuffer, table: LabelTable): Promise<void> {
     await this.ready;
-    this.clearLabels();
     const img = await NVImage.loadFromUrl({ url: 'labels.nii', name: 'labels.nii', buffer: nifti, opacity: this.opacity });
     img.setColormapLabel(colormap(table));
+    const back = this.nv.volumes[0];
+    if (!back) return; // the scan was closed meanwhile
+    if (this.nv.volumes.length !== 1 && !(this.nv.volumes.length === 2 && this.nv.volumes[1] === this.hidden)) {
+      this.clearLabels(); // not the layout the fast path knows: let NiiVue rebuild
+      this.nv.addVolume(img);
+    } else {
+      this.nv.volumes = [back, img];
+      this.nv.overlays = [img];
+      this.nv.refreshLayers(img, 1);
+      this.nv.drawScene();
+    }
+    this.hidden = null;
     this.overlay = img;
-    this.nv.addVolume(img);
   }
 
   /**
@@ -72,8 +88,14 @@ export class ScanViewer {
     if (i > 0) this.nv.setOpacity(i, opacity);
   }
 
+  /**
+   * Hides the labels. The overlay layer stays, fully transparent, until the next showLabels replaces
+   * it: removing it would make NiiVue rebuild (re-upload) the CT's layer as well.
+   */
   clearLabels(): void {
-    if (this.overlay && this.nv.volumes.includes(this.overlay)) this.nv.removeVolume(this.overlay);
+    if (!this.overlay) return;
+    this.setLabelTable({ entries: [] });
+    this.hidden = this.overlay;
     this.overlay = null;
   }
 
@@ -112,13 +134,15 @@ export class ScanViewer {
   /** Replaces whatever is shown by this (uncompressed NIfTI) scan, in the bone window. */
   async show(nifti: ArrayBuffer, name: string): Promise<void> {
     await this.ready;
-    this.overlay = null;
-    for (const v of [...this.nv.volumes]) this.nv.removeVolume(v);
+    this.removeAll();
     // Not loadFromArrayBuffer: it files the buffer in NiiVue's document, which removeVolume never
     // clears — each scan opened would stay in memory for the life of the tab.
     const file = name.replace(/(\.nii)?(\.gz)?$/i, '') + '.nii';
-    this.nv.addVolume(await NVImage.loadFromUrl({ url: file, name: file, buffer: nifti }));
-    this.setWindow(WINDOWS.bone);
+    const img = await NVImage.loadFromUrl({ url: file, name: file, buffer: nifti });
+    // The window before addVolume: setting it after would upload the whole CT a second time.
+    img.cal_min = WINDOWS.bone.min;
+    img.cal_max = WINDOWS.bone.max;
+    this.nv.addVolume(img);
   }
 
   setWindow(w: { min: number; max: number }): void {
@@ -129,10 +153,22 @@ export class ScanViewer {
     this.nv.updateGLVolume();
   }
 
+  /**
+   * Empties NiiVue's layers. The overlays leave the list first: removing them one by one would
+   * rebuild (re-upload) the CT's layer after each.
+   */
+  private removeAll(): void {
+    this.overlay = null;
+    this.hidden = null;
+    const back = this.nv.volumes[0];
+    this.nv.volumes = back ? [back] : [];
+    this.nv.overlays = [];
+    if (back) this.nv.removeVolume(back);
+  }
+
   /** Removes the shown scan (after a failed load the previous scan is not left looking current). */
   clear(): void {
-    this.overlay = null;
-    for (const v of [...this.nv.volumes]) this.nv.removeVolume(v);
+    this.removeAll();
     this.nv.drawScene();
   }
 }
