@@ -38,18 +38,28 @@ def id_rows(block: dict) -> list[str]:
     return rows
 
 
+# The eval summaries stage1_rows last used, committed: bench/ is not, and a fresh machine has none.
+KEPT = os.path.join(os.path.dirname(__file__), 'eval-summaries.json')
+
+
 def stage1_rows(version: str) -> list[str]:
     """Per evaluated set: stage 1's candidates (after clustering) and the whole pipeline's vertebrae
-    within 10 mm of the ground-truth body centres — only from evals of this model version."""
+    within 10 mm of the ground-truth body centres — only from evals of this model version (bench/'s,
+    else the kept ones, which are refreshed from bench/)."""
+    kept = json.load(open(KEPT)) if os.path.exists(KEPT) else {}
     rows = []
     for name, path in EVALS.items():
-        if not os.path.exists(path):
-            continue
-        with open(path) as f:
-            s = json.load(f)['summary']
-        if s.get('models') != version or s.get('stage1Recall10mm') is None:
+        s = kept.get(name)
+        if os.path.exists(path):
+            with open(path) as f:
+                fresh = json.load(f)['summary']
+            if fresh.get('models') == version:
+                s = kept[name] = {k: fresh.get(k) for k in ('models', 'cases', 'vertebrae', 'stage1Recall10mm', 'recall10mm')}
+        if not s or s.get('models') != version or s.get('stage1Recall10mm') is None:
             continue
         rows.append(f"| {name} | {s['cases']} | {s['vertebrae']} | **{pct(s['stage1Recall10mm'])}** | {pct(s['recall10mm'])} |")
+    with open(KEPT, 'w') as f:
+        json.dump(kept, f, indent=1)
     return rows
 
 

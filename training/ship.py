@@ -195,9 +195,9 @@ def main() -> None:
     }
     with open(os.path.join(REFS, 'index.json'), 'w') as f:
         json.dump(refs, f, indent=1)
-    emb = np.load(os.path.join(runs['identifier'], 'embeddings.npy'))
-    lv = np.load(os.path.join(runs['identifier'], 'embedding_levels.npy'))
-    pca_plot(emb, lv, os.path.join(MODELS, 'embeddings.png'))
+    emb_path = os.path.join(runs['identifier'], 'embeddings.npy')
+    if os.path.exists(emb_path):   # not in a run recovered from the ONNX files (training/recover.py): the plot stays
+        pca_plot(np.load(emb_path), np.load(os.path.join(runs['identifier'], 'embedding_levels.npy')), os.path.join(MODELS, 'embeddings.png'))
     from .models_report import write_report
     write_report(manifest, os.path.join(MODELS, 'MODELS.md'))
     print(json.dumps({k: v['bytes'] for k, v in manifest['models'].items()}))

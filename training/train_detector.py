@@ -21,6 +21,7 @@ from .data.split import val_phantom_seeds
 from .data.verse import body_of
 from .models.detector import STRIDE, Detector
 from .models.export import export
+from .recover import load_checkpoint, mark_frozen, train_mode
 
 CROP = 128            # training crop (pixels, U and V); inference runs on whole slices
 PEAK_THRESHOLD = 0.3  # the manifest's decode threshold
@@ -281,9 +282,13 @@ def main() -> None:
     val_real = {c.id: samples([], reals=[c]) for c in real_subjects('val') if c.ct_path}
     print(f'data: {len(train)} train slices, {len(val_ph)} val phantom slices ({time.time() - t0:.0f} s)', flush=True)
     model = Detector()
+    frozen = False
     if a.resume:
+        state, frozen = load_checkpoint(a.resume)
+        if frozen:
+            mark_frozen(a.out, f'Continues {a.resume} (recovered): BatchNorms frozen.')
         # Weights from before the shift head existed load too (it then starts from scratch).
-        missing, unexpected = model.load_state_dict(torch.load(a.resume), strict=False)
+        missing, unexpected = model.load_state_dict(state, strict=False)
         if unexpected or any(not k.startswith('shift.') for k in missing):
             raise SystemExit(f'{a.resume}: not a detector ({missing=}, {unexpected=})')
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
@@ -291,7 +296,7 @@ def main() -> None:
     step, t1, run = 0, time.time(), []
     budget = a.minutes * 60
     while time.time() - t1 < budget:
-        model.train()
+        train_mode(model, frozen)
         frac = (time.time() - t1) / budget
         for g in opt.param_groups:   # cosine decay over the time budget
             g['lr'] = a.lr * 0.5 * (1 + np.cos(np.pi * min(frac, 1)))

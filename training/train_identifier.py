@@ -29,6 +29,7 @@ from .data.split import val_phantom_seeds
 from .fusion import OFFSETS, fuse, shift_phi
 from .sequence import decode
 from .models.identifier import CLASSES, Encoder, Head, project
+from .recover import load_checkpoint, mark_frozen, train_mode
 
 ALPHA, BETA, GAMMA = 0.1, 0.5, 1.0
 DROPOUT = 0.25        # head input dropout, also the MC-dropout rate at inference
@@ -118,9 +119,10 @@ def head_loss(logits: torch.Tensor, y: torch.Tensor, seq: list[slice]) -> tuple[
 # ---------------------------------------------------------------- training
 
 def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, batch: int = 48, start: dict | None = None,
-             extra: tuple[np.ndarray, np.ndarray] | None = None, extra_share: float = 0.5, lr: float = 1e-3, tag: str = 'pretrain') -> tuple[Encoder, int]:
+             extra: tuple[np.ndarray, np.ndarray] | None = None, extra_share: float = 0.5, lr: float = 1e-3, tag: str = 'pretrain', frozen: bool = False) -> tuple[Encoder, int]:
     """SupCon on two views per crop; levels sampled uniformly so rare (cervical) ones count.
-    `start`: encoder weights to continue from (a run split over sessions, or the fine-tuning below).
+    `start`: encoder weights to continue from (a run split over sessions, or the fine-tuning below);
+    `frozen`: they were recovered from the ONNX files, so their BatchNorms stay frozen (training/recover.py).
     `extra`: a second pool (real masks and mask-driven phantoms): where it holds the level drawn, a crop
     comes from it with probability `extra_share`, so real shapes and phantom shapes of one level are
     each other's positives."""
@@ -136,7 +138,7 @@ def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, ba
     keys = list(by_level)
     step, t0, run = 0, time.time(), []
     while time.time() - t0 < minutes * 60:
-        enc.train()
+        train_mode(enc, frozen)
         lv = rng.choice(keys, batch)
         crops = [extra[0][rng.choice(extra_by[l])] if l in extra_by and rng.random() < extra_share else vert[rng.choice(by_level[l])] for l in lv]
         x = to_torch(np.stack(crops))
@@ -335,8 +337,13 @@ def main() -> None:
 
     vert = np.concatenate([s['masks'] for s in train_ph])
     levels = np.concatenate([s['levels'] for s in train_ph])
-    start = torch.load(a.resume)['encoder'] if a.resume else None
-    enc, pre_steps = pretrain(vert, levels, a.pretrain_minutes, a.seed + (1 if start else 0), start=start)
+    start, frozen = None, False
+    if a.resume:
+        state, frozen = load_checkpoint(a.resume)
+        start = state['encoder']
+        if frozen:
+            mark_frozen(a.out, f'Continues {a.resume} (recovered): BatchNorms frozen.')
+    enc, pre_steps = pretrain(vert, levels, a.pretrain_minutes, a.seed + (1 if start else 0), start=start, frozen=frozen)
     pre_steps += a.resumed_steps
     print(f'pre-training done: {pre_steps} steps ({time.time() - t0:.0f} s)', flush=True)
     pretrained = {k: v.clone() for k, v in enc.state_dict().items()}
@@ -346,7 +353,7 @@ def main() -> None:
         if not a.finetune_minutes:
             return enc, 0
         pool = real_pool([s for s in real_scans + masked if s['subject'] != without])
-        return pretrain(vert, levels, a.finetune_minutes, a.seed + 2, start=pretrained, extra=pool, lr=3e-4, tag=f'fine-tune (without {without})')
+        return pretrain(vert, levels, a.finetune_minutes, a.seed + 2, start=pretrained, extra=pool, lr=3e-4, tag=f'fine-tune (without {without})', frozen=frozen)
 
     # Shipped encoder: fine-tuned with every real subject.
     enc, ft_steps = tuned(None)

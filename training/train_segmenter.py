@@ -21,6 +21,7 @@ from .data.dataset import CENTRE_JITTER_VOX, SEG_SIGMA_VOX as SIGMA_VOX, SPEC, W
 from .data.split import val_phantom_seeds
 from .models.export import export
 from .models.segmenter import Segmenter
+from .recover import load_checkpoint, mark_frozen, train_mode
 
 
 def stack(results: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -128,17 +129,21 @@ def main() -> None:
     re_ct, re_m, re_names = real_val()
     print(f'data: {len(tr_ct)} train crops, {len(va_ct)} val phantom crops, {len(re_ct)} real val crops ({time.time() - t0:.0f} s)', flush=True)
     model = Segmenter()
+    frozen = False
     if a.resume:
+        state, frozen = load_checkpoint(a.resume)
+        if frozen:
+            mark_frozen(a.out, f'Continues {a.resume} (recovered): BatchNorms frozen.')
         # Weights of the half-resolution U-Net alone (before the refinement existed) load too: the
         # refinement then starts as a no-op (models/segmenter.py).
-        missing, unexpected = model.load_state_dict(torch.load(a.resume), strict=False)
+        missing, unexpected = model.load_state_dict(state, strict=False)
         if unexpected or any(not k.startswith(('squeeze.', 'refine.')) for k in missing):
             raise SystemExit(f'{a.resume}: not a segmenter ({missing=}, {unexpected=})')
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     rng = np.random.default_rng(a.seed)
     step, t1 = 0, time.time()
     while time.time() - t1 < a.minutes * 60:
-        model.train()
+        train_mode(model, frozen)
         x, y = batch(tr_ct, tr_m, rng.integers(0, len(tr_ct), 4), rng, train=True, cut_share=fov.SHARE)
         p = model(x)
         loss = F.binary_cross_entropy(p, y) + (1 - dice(p, y)).mean()

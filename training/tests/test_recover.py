@@ -1,0 +1,33 @@
+"""Checkpoints rebuilt from the shipped ONNX files: the same network, and one that trains on from there."""
+import copy
+import os
+
+import pytest
+import torch
+
+from training.models.detector import Detector
+from training.recover import MODELS, freeze_batchnorm, inputs_of, load_onnx, recover_all, verify
+
+
+def test_every_shipped_model_is_recovered_exactly(tmp_path):
+    inp = inputs_of()
+    for name, model in recover_all().items():
+        # Exported again, it gives the shipped file's weights to float rounding (in fact bit for bit).
+        assert verify(model, os.path.join(MODELS, f'{name}.onnx'), inp[name], str(tmp_path / f'{name}.onnx')) <= 1e-6
+
+
+def test_a_different_architecture_is_refused():
+    with pytest.raises(ValueError, match='weights'):
+        load_onnx(Detector(width=8), os.path.join(MODELS, 'detector.onnx'), inputs_of()['detector'])
+
+
+def test_frozen_batchnorm_keeps_the_recovered_function_in_train_mode():
+    det = recover_all()['detector']
+    x = torch.rand(2, 1, 64, 64)
+    with torch.no_grad():
+        want = det(x)[0]
+        moved = copy.deepcopy(det).train()(x)[0]   # batch statistics: another function
+        kept = freeze_batchnorm(det.train())(x)[0]
+    assert (moved - want).abs().max() > 1e-3
+    assert torch.allclose(kept, want, atol=1e-6)
+    assert not any(p.requires_grad for m in det.modules() if isinstance(m, torch.nn.BatchNorm2d) for p in m.parameters())
