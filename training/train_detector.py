@@ -150,13 +150,15 @@ def fov_cut(img: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, fill: 
     return img, np.array(rows, np.float32).reshape(-1, 7)
 
 
-def crop(d: dict, rng: np.random.Generator, train: bool) -> tuple[np.ndarray, np.ndarray]:
-    """A CROP² window of the slice (zero-padded), biased to hold boxes; boxes moved with it."""
+def crop(d: dict, rng: np.random.Generator, train: bool, focus: frozenset[int] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+    """A CROP² window of the slice (zero-padded), biased to hold boxes (one of the `focus` levels where
+    the slice has one); boxes moved with it."""
     img = normalise(d['image'])
     boxes = d['boxes'].copy()
     nu, nv = img.shape
     if len(boxes) and rng.random() < 0.9:
-        b = boxes[rng.integers(len(boxes))]
+        pool = [b for b in boxes if int(b[0]) in focus] or boxes
+        b = pool[rng.integers(len(pool))]
         ou = int(b[1] - rng.integers(16, CROP - 16))
         ov = int(b[2] - rng.integers(16, CROP - 16))
     else:
@@ -189,10 +191,20 @@ def cut_slices(data: list[dict], seed: int = 0) -> list[dict]:
     return out
 
 
-def make_batch(data: list[dict], idx, rng, train=True):
+def hard_batch(n_slices: int, hard_idx: np.ndarray, rng: np.random.Generator, batch: int, share: float = 0) -> tuple[np.ndarray, np.ndarray]:
+    """One batch's slice indices, and which of them are cropped around a hard level: a `share` drawn from
+    the slices that hold one (`hard_idx`); share 0 draws every slice alike (as before the option, draw for draw)."""
+    if not (share and len(hard_idx)):
+        return rng.integers(0, n_slices, batch), np.zeros(batch, bool)
+    hard = rng.random(batch) < share
+    return np.where(hard, rng.choice(hard_idx, batch), rng.integers(0, n_slices, batch)), hard
+
+
+def make_batch(data: list[dict], idx, rng, train=True, focused=None, focus: frozenset[int] = frozenset()):
     xs, hs, ss, os_, fs, rs = [], [], [], [], [], []
-    for i in idx:
-        img, boxes = crop(skull_slice(rng) if train and rng.random() < NEGATIVE_SHARE else data[i], rng, train)
+    for k, i in enumerate(idx):
+        on = focus if focused is not None and focused[k] else frozenset()
+        img, boxes = crop(skull_slice(rng) if train and rng.random() < NEGATIVE_SHARE else data[i], rng, train, on)
         h, s, o, f, r = targets(boxes, CROP // STRIDE, CROP // STRIDE)
         xs.append(img[None]); hs.append(h[None]); ss.append(s); os_.append(o); fs.append(f); rs.append(r[None])
     t = lambda a: torch.from_numpy(np.ascontiguousarray(np.stack(a), dtype=np.float32))
@@ -234,6 +246,7 @@ def evaluate(model: Detector, data: list[dict], tol_px: float = 5.0) -> dict:
     model.eval()
     tp = fn = fp = 0
     size_err, box_err = [], []
+    by_level: dict[int, list[int]] = {}   # level → [found, boxes]
     with torch.no_grad():
         for d in data:
             img = normalise(d['image'])
@@ -247,7 +260,10 @@ def evaluate(model: Detector, data: list[dict], tol_px: float = 5.0) -> dict:
             for b in gt:
                 dist = np.hypot(pred[:, 0] - b[1], pred[:, 1] - b[2]) if len(pred) else np.array([])
                 dist[used] = np.inf
+                hit = by_level.setdefault(int(b[0]), [0, 0])
+                hit[1] += 1
                 if len(dist) and dist.min() <= tol_px:
+                    hit[0] += 1
                     k = int(dist.argmin())
                     used[k] = True
                     tp += 1
@@ -257,7 +273,8 @@ def evaluate(model: Detector, data: list[dict], tol_px: float = 5.0) -> dict:
                     fn += 1
             fp += int((~used).sum())
     return {'slices': len(data), 'boxes': tp + fn, 'recall': tp / max(1, tp + fn), 'precision': tp / max(1, tp + fp),
-            'size_error_px': float(np.mean(size_err)) if size_err else None, 'box_centre_error_px': float(np.mean(box_err)) if box_err else None}
+            'size_error_px': float(np.mean(size_err)) if size_err else None, 'box_centre_error_px': float(np.mean(box_err)) if box_err else None,
+            'recall_by_level': {str(l): round(f / n, 4) for l, (f, n) in sorted(by_level.items())}}
 
 
 def main() -> None:
@@ -272,6 +289,8 @@ def main() -> None:
     ap.add_argument('--resumed-steps', type=int, default=0)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--hard-levels', default='', help='VerSe ids to sample more often, e.g. 1,2,7 (C1, C2, C7)')
+    ap.add_argument('--hard-share', type=float, default=0, help='share of each batch cropped around a --hard-levels box')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -293,6 +312,10 @@ def main() -> None:
             raise SystemExit(f'{a.resume}: not a detector ({missing=}, {unexpected=})')
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     rng = np.random.default_rng(a.seed)
+    focus = frozenset(int(x) for x in a.hard_levels.split(',') if x)
+    hard_idx = np.array([i for i, d in enumerate(train) if any(int(b[0]) in focus for b in d['boxes'])], int)
+    if focus:
+        print(f'hard levels {sorted(focus)}: {len(hard_idx)} of {len(train)} slices, share {a.hard_share}', flush=True)
     step, t1, run = 0, time.time(), []
     budget = a.minutes * 60
     while time.time() - t1 < budget:
@@ -300,7 +323,8 @@ def main() -> None:
         frac = (time.time() - t1) / budget
         for g in opt.param_groups:   # cosine decay over the time budget
             g['lr'] = a.lr * 0.5 * (1 + np.cos(np.pi * min(frac, 1)))
-        loss = loss_fn(model, make_batch(train, rng.integers(0, len(train), a.batch), rng))
+        idx, focused = hard_batch(len(train), hard_idx, rng, a.batch, a.hard_share)
+        loss = loss_fn(model, make_batch(train, idx, rng, focused=focused, focus=focus))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -311,6 +335,7 @@ def main() -> None:
         if step % 1000 == 0:   # a checkpoint: a session can end before the budget does
             torch.save(model.state_dict(), os.path.join(a.out, 'detector.pt'))
     metrics = {'steps': step + a.resumed_steps, 'resumed_from': a.resume, 'lr': a.lr, 'batch': a.batch, 'train_minutes': a.minutes, 'train_slices': len(train), 'seed': a.seed,
+               'hard_levels': sorted(focus), 'hard_share': a.hard_share,
                'val_phantoms': evaluate(model, val_ph), 'val_phantoms_fov_cut': evaluate(model, cut_slices(val_ph)), 'real_val': {k: evaluate(model, v) for k, v in val_real.items()},
                'seconds': round(time.time() - t0)}
     print(json.dumps(metrics), flush=True)

@@ -4,7 +4,7 @@ import torch
 
 from training.fusion import OFFSETS, fuse, shift_phi
 from training.ship import gflops, mulberry32
-from training.train_detector import decode, gaussian_sigma, targets
+from training.train_detector import crop, decode, gaussian_sigma, hard_batch, targets
 from training.train_identifier import augment, head_batch, head_loss, supcon
 from training.models.detector import Detector
 
@@ -152,3 +152,27 @@ def test_head_batches_draw_the_asked_share_of_real_sequences_and_keep_the_old_dr
     assert abs((picks >= 90).mean() - 0.3) < 0.03      # uniform draws would give 0.1
     old = np.random.default_rng(7).integers(0, len(scans), 16)
     assert (head_batch(scans, np.random.default_rng(7), 16, 0) == old).all()
+
+
+def test_detector_batches_draw_the_asked_share_of_hard_slices_and_keep_the_old_draw_at_zero():
+    hard_idx = np.arange(90, 100)   # 10 of 100 slices hold a hard level
+    draws = [hard_batch(100, hard_idx, np.random.default_rng(k), 8, 0.4) for k in range(400)]
+    idx = np.concatenate([i for i, _ in draws])
+    focused = np.concatenate([f for _, f in draws])
+    assert abs(focused.mean() - 0.4) < 0.03
+    assert (idx[focused] >= 90).all()
+    assert abs((idx >= 90).mean() - (0.4 + 0.6 * 0.1)) < 0.03
+    old = np.random.default_rng(7).integers(0, 100, 8)
+    idx0, f0 = hard_batch(100, hard_idx, np.random.default_rng(7), 8, 0)
+    assert (idx0 == old).all() and not f0.any()
+
+
+def test_a_focused_crop_holds_a_box_of_the_hard_level():
+    # A tall slice with boxes of levels 1 (top) and 20 (far below): focused crops keep level 1 in view.
+    boxes = np.array([[1, 20, 64, 10, 10, 0, 0], [20, 380, 64, 10, 10, 0, 0]], np.float32)
+    d = {'image': np.zeros((400, 128), np.float32), 'boxes': boxes, 'plane': 'sagittal'}
+    held = []
+    for k in range(100):
+        _, b = crop(d, np.random.default_rng(k), False, frozenset({1}))
+        held.append(0 <= b[0, 1] < 128)
+    assert np.mean(held) > 0.85     # 90 % of crops are placed on a box; without focus about half would pick level 20
