@@ -55,14 +55,14 @@ export class ScanViewer {
     img.setColormapLabel(colormap(table));
     const back = this.nv.volumes[0];
     if (!back) return; // the scan was closed meanwhile
-    if (this.nv.volumes.length !== 1 && !(this.nv.volumes.length === 2 && this.nv.volumes[1] === this.hidden)) {
-      this.clearLabels(); // not the layout the fast path knows: let NiiVue rebuild
-      this.nv.addVolume(img);
-    } else {
-      this.nv.volumes = [back, img];
-      this.nv.overlays = [img];
+    const layers = this.nv.volumes.length;
+    this.nv.volumes = [back, img]; // replaces the earlier (shown or hidden) overlay, if any
+    this.nv.overlays = [img];
+    if (layers <= 2) {
       this.nv.refreshLayers(img, 1);
       this.nv.drawScene();
+    } else {
+      this.nv.updateGLVolume(); // layers this class did not make: NiiVue rebuilds them all
     }
     this.hidden = null;
     this.overlay = img;
