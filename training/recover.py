@@ -116,12 +116,14 @@ def freeze_batchnorm(model: nn.Module) -> nn.Module:
 MARKER = 'RECOVERED'
 
 
-def load_checkpoint(path: str):
+def load_checkpoint(path: str, out: str):
     """A .pt of an earlier run, and whether its BatchNorms must stay frozen: it was recovered from
-    the ONNX files, or trained on from such a one (a RECOVERED file beside it)."""
+    the ONNX files, or trained on from such a one (a RECOVERED file beside it). If so, the run
+    folder `out` that continues it is marked the same way."""
     frozen = os.path.exists(os.path.join(os.path.dirname(path), MARKER))
     if frozen:
         print(f'{path}: recovered from the ONNX files; its BatchNorms stay frozen', flush=True)
+        mark_frozen(out, f'Continues {path} (recovered): BatchNorms frozen.')
     return torch.load(path), frozen
 
 
@@ -154,10 +156,10 @@ def verify(model: nn.Module, path: str, inputs: tuple[torch.Tensor, ...], tmp: s
     """Exports the recovered model again; the largest difference to the shipped file's initializers
     (same Conv/Gemm nodes in the same order), which a faithful recovery keeps at float rounding."""
     from .models.export import export
-    names = [i.name for i in onnx.load(path).graph.input]
-    outputs = [o.name for o in onnx.load(path).graph.output]
-    export(model, inputs, names, outputs, tmp, dynamic_spatial=names == ['image'])
-    a, b = onnx.load(path).graph, onnx.load(tmp).graph
+    a = onnx.load(path).graph
+    names = [i.name for i in a.input]
+    export(model, inputs, names, [o.name for o in a.output], tmp, dynamic_spatial=names == ['image'])
+    b = onnx.load(tmp).graph
     if [n.op_type for n in a.node] != [n.op_type for n in b.node]:
         raise ValueError(f'{path}: the recovered model exports a different graph')
     ia = {i.name: numpy_helper.to_array(i) for i in a.initializer}

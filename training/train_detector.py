@@ -21,7 +21,7 @@ from .data.split import val_phantom_seeds
 from .data.verse import body_of
 from .models.detector import STRIDE, Detector
 from .models.export import export
-from .recover import load_checkpoint, mark_frozen, train_mode
+from .recover import load_checkpoint, train_mode
 
 CROP = 128            # training crop (pixels, U and V); inference runs on whole slices
 PEAK_THRESHOLD = 0.3  # the manifest's decode threshold
@@ -303,9 +303,7 @@ def main() -> None:
     model = Detector()
     frozen = False
     if a.resume:
-        state, frozen = load_checkpoint(a.resume)
-        if frozen:
-            mark_frozen(a.out, f'Continues {a.resume} (recovered): BatchNorms frozen.')
+        state, frozen = load_checkpoint(a.resume, a.out)
         # Weights from before the shift head existed load too (it then starts from scratch).
         missing, unexpected = model.load_state_dict(state, strict=False)
         if unexpected or any(not k.startswith('shift.') for k in missing):

@@ -29,7 +29,7 @@ from .data.split import val_phantom_seeds
 from .fusion import OFFSETS, fuse, shift_phi
 from .sequence import decode
 from .models.identifier import CLASSES, Encoder, Head, project
-from .recover import load_checkpoint, mark_frozen, train_mode
+from .recover import load_checkpoint, train_mode
 
 ALPHA, BETA, GAMMA = 0.1, 0.5, 1.0
 DROPOUT = 0.25        # head input dropout, also the MC-dropout rate at inference
@@ -339,10 +339,8 @@ def main() -> None:
     levels = np.concatenate([s['levels'] for s in train_ph])
     start, frozen = None, False
     if a.resume:
-        state, frozen = load_checkpoint(a.resume)
+        state, frozen = load_checkpoint(a.resume, a.out)
         start = state['encoder']
-        if frozen:
-            mark_frozen(a.out, f'Continues {a.resume} (recovered): BatchNorms frozen.')
     enc, pre_steps = pretrain(vert, levels, a.pretrain_minutes, a.seed + (1 if start else 0), start=start, frozen=frozen)
     pre_steps += a.resumed_steps
     print(f'pre-training done: {pre_steps} steps ({time.time() - t0:.0f} s)', flush=True)

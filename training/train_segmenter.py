@@ -21,7 +21,7 @@ from .data.dataset import CENTRE_JITTER_VOX, SEG_SIGMA_VOX as SIGMA_VOX, SPEC, W
 from .data.split import val_phantom_seeds
 from .models.export import export
 from .models.segmenter import Segmenter
-from .recover import load_checkpoint, mark_frozen, train_mode
+from .recover import load_checkpoint, train_mode
 
 
 def stack(results: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -131,9 +131,7 @@ def main() -> None:
     model = Segmenter()
     frozen = False
     if a.resume:
-        state, frozen = load_checkpoint(a.resume)
-        if frozen:
-            mark_frozen(a.out, f'Continues {a.resume} (recovered): BatchNorms frozen.')
+        state, frozen = load_checkpoint(a.resume, a.out)
         # Weights of the half-resolution U-Net alone (before the refinement existed) load too: the
         # refinement then starts as a no-op (models/segmenter.py).
         missing, unexpected = model.load_state_dict(state, strict=False)

@@ -17,8 +17,6 @@ export class ScanViewer {
   private readonly nv: Niivue;
   private ready: Promise<unknown>;
   private overlay: NVImage | null = null;
-  /** A cleared overlay still in NiiVue's layers (transparent), replaced by the next one. */
-  private hidden: NVImage | null = null;
   private opacity = 0.5;
   /** Called with the instance id at the crosshair (0: none) and its world position (mm). */
   onHover: ((id: number, mm: [number, number, number]) => void) | null = null;
@@ -64,7 +62,6 @@ export class ScanViewer {
     } else {
       this.nv.updateGLVolume(); // layers this class did not make: NiiVue rebuilds them all
     }
-    this.hidden = null;
     this.overlay = img;
   }
 
@@ -95,7 +92,6 @@ export class ScanViewer {
   clearLabels(): void {
     if (!this.overlay) return;
     this.setLabelTable({ entries: [] });
-    this.hidden = this.overlay;
     this.overlay = null;
   }
 
@@ -159,7 +155,6 @@ export class ScanViewer {
    */
   private removeAll(): void {
     this.overlay = null;
-    this.hidden = null;
     const back = this.nv.volumes[0];
     this.nv.volumes = back ? [back] : [];
     this.nv.overlays = [];
