@@ -25,7 +25,7 @@ from torch import nn
 
 from .models.detector import Detector
 from .models.identifier import Encoder, Head
-from .models.segmenter import Segmenter
+from .models.segmenter import REFINE_FEATURES, Segmenter
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..'))
 MODELS = os.path.join(ROOT, 'public', 'models')
@@ -146,9 +146,18 @@ def inputs_of() -> dict[str, tuple[torch.Tensor, ...]]:
             'encoder': (torch.zeros(1, 1, i, i, i),), 'head': (torch.zeros(1, 128), torch.ones(1, 128))}
 
 
+def segmenter_of(path: str) -> Segmenter:
+    """A fresh segmenter shaped as the ONNX file's: with a sharpening stage where a second conv reads
+    the refinement's 1 + REFINE_FEATURES + 2 channels (its width is that conv's)."""
+    graph = onnx.load(path).graph
+    shapes = {i.name: tuple(i.dims) for i in graph.initializer}
+    reads = [shapes[n.input[1]] for n in graph.node if n.op_type == 'Conv' and shapes[n.input[1]][1] == 1 + REFINE_FEATURES + 2]
+    return Segmenter(sharpen=reads[1][0] if len(reads) > 1 else 0)
+
+
 def recover_all(models: str = MODELS) -> dict[str, nn.Module]:
     inp = inputs_of()
-    fresh = {'detector': Detector(), 'segmenter': Segmenter(), 'encoder': Encoder(), 'head': Head()}
+    fresh = {'detector': Detector(), 'segmenter': segmenter_of(os.path.join(models, 'segmenter.onnx')), 'encoder': Encoder(), 'head': Head()}
     return {k: load_onnx(m, os.path.join(models, f'{k}.onnx'), inp[k]) for k, m in fresh.items()}
 
 

@@ -18,7 +18,7 @@ from .data.dataset import CENTRE_JITTER_VOX, SEG_SIGMA_VOX, SPEC, WINDOW
 from .models.detector import STRIDE, Detector
 from .models.export import export
 from .models.identifier import CLASSES, Encoder, Head
-from .models.segmenter import Segmenter
+from .models.segmenter import Segmenter, sharpen_width
 from .phantoms.png import write_png
 from .train_detector import PEAK_THRESHOLD, TOPK
 from .train_identifier import DROPOUT, MC_PASSES, TAU
@@ -137,9 +137,10 @@ def main() -> None:
     runs = {'detector': a.detector, 'segmenter': a.segmenter, 'identifier': a.identifier}
     os.makedirs(MODELS, exist_ok=True)
     torch.set_num_threads(2)
-    det, seg, enc, head = Detector(), Segmenter(), Encoder(), Head()
+    seg_state = torch.load(os.path.join(runs['segmenter'], 'segmenter.pt'))
+    det, seg, enc, head = Detector(), Segmenter(sharpen=sharpen_width(seg_state)), Encoder(), Head()
     det.load_state_dict(torch.load(os.path.join(runs['detector'], 'detector.pt')))
-    seg.load_state_dict(torch.load(os.path.join(runs['segmenter'], 'segmenter.pt')))
+    seg.load_state_dict(seg_state)
     ident = torch.load(os.path.join(runs['identifier'], 'identifier.pt'))
     enc.load_state_dict(ident['encoder'])
     head.load_state_dict(ident['head'])

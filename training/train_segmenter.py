@@ -20,7 +20,7 @@ from .data.crops import AIR, bbox_centre
 from .data.dataset import CENTRE_JITTER_VOX, SEG_SIGMA_VOX as SIGMA_VOX, SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .models.export import export
-from .models.segmenter import Segmenter
+from .models.segmenter import Segmenter, sharpen_width
 from .recover import load_checkpoint, train_mode
 
 
@@ -119,6 +119,8 @@ def main() -> None:
     ap.add_argument('--resumed-steps', type=int, default=0)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--sharpen', type=int, default=0, help='width of the full-resolution sharpening stage (models/segmenter.py), where the resumed weights have none')
+    ap.add_argument('--train-only-sharpen', action='store_true', help='keep every other weight as resumed: train the sharpening stage alone')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -128,20 +130,30 @@ def main() -> None:
     va_ct, va_m = load(val_phantom_seeds()[:10])
     re_ct, re_m, re_names = real_val()
     print(f'data: {len(tr_ct)} train crops, {len(va_ct)} val phantom crops, {len(re_ct)} real val crops ({time.time() - t0:.0f} s)', flush=True)
-    model = Segmenter()
-    frozen = False
+    state, frozen = load_checkpoint(a.resume, a.out) if a.resume else ({}, False)
+    model = Segmenter(sharpen=sharpen_width(state) or a.sharpen)
     if a.resume:
-        state, frozen = load_checkpoint(a.resume, a.out)
-        # Weights of the half-resolution U-Net alone (before the refinement existed) load too: the
-        # refinement then starts as a no-op (models/segmenter.py).
+        # Weights of the half-resolution U-Net alone (before the refinement existed), or without the
+        # sharpening stage, load too: what they lack starts as a no-op (models/segmenter.py).
         missing, unexpected = model.load_state_dict(state, strict=False)
-        if unexpected or any(not k.startswith(('squeeze.', 'refine.')) for k in missing):
+        if unexpected or any(not k.startswith(('squeeze.', 'refine.', 'sharpen.')) for k in missing):
             raise SystemExit(f'{a.resume}: not a segmenter ({missing=}, {unexpected=})')
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    if a.train_only_sharpen and model.sharpen is None:
+        raise SystemExit('--train-only-sharpen: the model has no sharpening stage (give --sharpen WIDTH)')
+    trained = model.sharpen if a.train_only_sharpen else model
+    for p in model.parameters():
+        p.requires_grad_(False)
+    for p in trained.parameters():   # frozen weights build no autograd graph: the U-Net then costs a forward pass only
+        p.requires_grad_(True)
+    opt = torch.optim.AdamW(trained.parameters(), lr=a.lr, weight_decay=1e-4)
     rng = np.random.default_rng(a.seed)
     step, t1 = 0, time.time()
     while time.time() - t1 < a.minutes * 60:
-        train_mode(model, frozen)
+        if a.train_only_sharpen:
+            model.eval()
+            train_mode(trained, frozen and sharpen_width(state) > 0)   # a fresh stage's BatchNorms learn their statistics
+        else:
+            train_mode(model, frozen)
         x, y = batch(tr_ct, tr_m, rng.integers(0, len(tr_ct), 4), rng, train=True, cut_share=fov.SHARE)
         p = model(x)
         loss = F.binary_cross_entropy(p, y) + (1 - dice(p, y)).mean()
@@ -156,7 +168,7 @@ def main() -> None:
         if step % 500 == 0:   # a checkpoint: a session can end before the budget does
             torch.save(model.state_dict(), os.path.join(a.out, 'segmenter.pt'))
     d_ph, d_re, d_cut = evaluate(model, va_ct, va_m), evaluate(model, re_ct, re_m), evaluate(model, va_ct, va_m, cut=True)
-    metrics = {'steps': step + a.resumed_steps, 'run_steps': step, 'lr': a.lr, 'train_minutes': a.minutes, 'train_crops': len(tr_ct), 'seed': a.seed, 'resumed_from': a.resume, 'dice_val_phantoms_mean': float(d_ph.mean()),
+    metrics = {'steps': step + a.resumed_steps, 'run_steps': step, 'lr': a.lr, 'sharpen': sharpen_width(model.state_dict()), 'trained': 'sharpening stage' if a.train_only_sharpen else 'all', 'train_minutes': a.minutes, 'train_crops': len(tr_ct), 'seed': a.seed, 'resumed_from': a.resume, 'dice_val_phantoms_mean': float(d_ph.mean()),
                'dice_val_phantoms_median': float(np.median(d_ph)), 'dice_val_phantoms_fov_cut_mean': float(d_cut.mean()), 'dice_real_val': dict(zip(re_names, np.round(d_re, 3).tolist())),
                'dice_real_val_mean': float(d_re.mean()), 'seconds': round(time.time() - t0)}
     print(json.dumps(metrics), flush=True)

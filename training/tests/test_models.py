@@ -5,7 +5,7 @@ import torch
 from training.models.detector import STRIDE, Detector
 from training.models.export import export
 from training.models.identifier import CLASSES, Encoder, Head
-from training.models.segmenter import Segmenter
+from training.models.segmenter import Segmenter, sharpen_width
 
 
 def test_shapes():
@@ -14,6 +14,7 @@ def test_shapes():
         assert heat.shape == (2, 1, 64 // STRIDE, 96 // STRIDE) and size.shape == off.shape == shift.shape == (2, 2, 16, 24)
         assert 0 <= heat.min() and heat.max() <= 1
         assert Segmenter().eval()(torch.rand(3, 2, 32, 32, 32)).shape == (3, 1, 32, 32, 32)
+        assert Segmenter(sharpen=8).eval()(torch.rand(3, 2, 32, 32, 32)).shape == (3, 1, 32, 32, 32)
         emb = Encoder().eval()(torch.rand(2, 1, 32, 32, 32))
         assert Head().eval()(emb, torch.ones_like(emb)).shape == (2, CLASSES)
 
@@ -29,3 +30,17 @@ def test_export_refuses_ops_the_browser_cannot_run(tmp_path):
     bad = torch.nn.ConvTranspose3d(1, 1, 2, stride=2)
     with pytest.raises(ValueError, match='ConvTranspose'):
         export(bad, (torch.rand(1, 1, 4, 4, 4),), ['x'], ['y'], str(tmp_path / 'bad.onnx'))
+
+
+def test_sharpening_stage_starts_as_the_model_it_is_added_to():
+    """Resuming a segmenter without the stage into one with it changes nothing until it trains."""
+    torch.manual_seed(0)
+    base = Segmenter().eval()
+    with torch.no_grad():
+        base.refine[1].weight.normal_(0, 0.1)
+        grown = Segmenter(sharpen=8).eval()
+        missing, unexpected = grown.load_state_dict(base.state_dict(), strict=False)
+        assert not unexpected and all(k.startswith('sharpen.') for k in missing) and missing
+        x = torch.rand(2, 2, 32, 32, 32)
+        assert torch.equal(base(x), grown(x))
+    assert sharpen_width(grown.state_dict()) == 8 and sharpen_width(base.state_dict()) == 0

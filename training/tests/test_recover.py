@@ -31,3 +31,14 @@ def test_frozen_batchnorm_keeps_the_recovered_function_in_train_mode():
     assert (moved - want).abs().max() > 1e-3
     assert torch.allclose(kept, want, atol=1e-6)
     assert not any(p.requires_grad for m in det.modules() if isinstance(m, torch.nn.BatchNorm2d) for p in m.parameters())
+
+
+def test_a_segmenter_with_a_sharpening_stage_is_recovered_with_it(tmp_path):
+    """recover reads the segmenter's shape from its file: with or without the sharpening stage."""
+    from training.models.export import export
+    from training.models.segmenter import Segmenter, sharpen_width
+    from training.recover import segmenter_of
+    for width in (0, 6):
+        path = str(tmp_path / f'seg{width}.onnx')
+        export(Segmenter(sharpen=width).eval(), inputs_of()['segmenter'], ['input'], ['prob'], path)
+        assert sharpen_width(segmenter_of(path).state_dict()) == width
