@@ -25,7 +25,7 @@ from torch import nn
 
 from .models.detector import Detector
 from .models.identifier import Encoder, Head
-from .models.segmenter import REFINE_FEATURES, Segmenter
+from .models.segmenter import REFINE_INPUTS, Segmenter
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..'))
 MODELS = os.path.join(ROOT, 'public', 'models')
@@ -148,10 +148,10 @@ def inputs_of() -> dict[str, tuple[torch.Tensor, ...]]:
 
 def segmenter_of(path: str) -> Segmenter:
     """A fresh segmenter shaped as the ONNX file's: with a sharpening stage where a second conv reads
-    the refinement's 1 + REFINE_FEATURES + 2 channels (its width is that conv's)."""
+    the refinement's REFINE_INPUTS channels (its width is that conv's)."""
     graph = onnx.load(path).graph
     shapes = {i.name: tuple(i.dims) for i in graph.initializer}
-    reads = [shapes[n.input[1]] for n in graph.node if n.op_type == 'Conv' and shapes[n.input[1]][1] == 1 + REFINE_FEATURES + 2]
+    reads = [shapes[n.input[1]] for n in graph.node if n.op_type == 'Conv' and shapes[n.input[1]][1] == REFINE_INPUTS]
     return Segmenter(sharpen=reads[1][0] if len(reads) > 1 else 0)
 
 

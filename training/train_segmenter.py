@@ -141,6 +141,7 @@ def main() -> None:
     if a.train_only_sharpen and model.sharpen is None:
         raise SystemExit('--train-only-sharpen: the model has no sharpening stage (give --sharpen WIDTH)')
     trained = model.sharpen if a.train_only_sharpen else model
+    stage_frozen = frozen and sharpen_width(state) > 0   # a stage recovered from ONNX has folded BatchNorms; a fresh one learns its statistics
     for p in model.parameters():
         p.requires_grad_(False)
     for p in trained.parameters():   # frozen weights build no autograd graph: the U-Net then costs a forward pass only
@@ -151,7 +152,7 @@ def main() -> None:
     while time.time() - t1 < a.minutes * 60:
         if a.train_only_sharpen:
             model.eval()
-            train_mode(trained, frozen and sharpen_width(state) > 0)   # a fresh stage's BatchNorms learn their statistics
+            train_mode(trained, stage_frozen)
         else:
             train_mode(model, frozen)
         x, y = batch(tr_ct, tr_m, rng.integers(0, len(tr_ct), 4), rng, train=True, cut_share=fov.SHARE)

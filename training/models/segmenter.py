@@ -11,9 +11,9 @@ the validation crops caps Dice at ≈ 0.89 on phantoms (small cervical vertebrae
 the half-resolution network had stopped (0.875).
 
 A deeper full-resolution stage (`sharpen`, three convs, 7³ voxels of view) can follow; it too starts
-as a no-op, so it trains on top of a finished model. The refinement alone (one 8-wide conv) moved
-Dice by half a point, and the U-Net fits its own training crops no better than the validation ones:
-the full-resolution path lacked capacity, not data."""
+as a no-op, so it trains on top of a finished model. Tried once (MODELS.md) and not shipped: it left
+Dice where it was, since nearly all wrong voxels lie on the true mask's boundary, where the 2 mm grid
+and its nearest-neighbour labels, not capacity, decide."""
 from __future__ import annotations
 
 import torch
@@ -23,6 +23,7 @@ from .blocks import Up, conv
 
 REFINE_FEATURES = 4   # half-resolution features handed to the refinement
 REFINE_WIDTH = 8
+REFINE_INPUTS = 1 + REFINE_FEATURES + 2   # a logit, the upsampled features, the input's two channels
 
 
 class Segmenter(nn.Module):
@@ -39,12 +40,12 @@ class Segmenter(nn.Module):
         self.final = nn.Upsample(scale_factor=2, mode='trilinear', align_corners=False)
         # Full resolution: coarse logit + a few upsampled features + the input → a residual logit.
         self.squeeze = nn.Conv3d(w, REFINE_FEATURES, 1)
-        self.refine = nn.Sequential(conv(3, 1 + REFINE_FEATURES + 2, REFINE_WIDTH), nn.Conv3d(REFINE_WIDTH, 1, 1))
+        self.refine = nn.Sequential(conv(3, REFINE_INPUTS, REFINE_WIDTH), nn.Conv3d(REFINE_WIDTH, 1, 1))
         nn.init.zeros_(self.refine[1].weight)   # starts as the plain U-Net (so its weights carry over)
         nn.init.zeros_(self.refine[1].bias)
         self.sharpen = None
         if sharpen:
-            self.sharpen = nn.Sequential(conv(3, 1 + REFINE_FEATURES + 2, sharpen), conv(3, sharpen, sharpen), conv(3, sharpen, sharpen),
+            self.sharpen = nn.Sequential(conv(3, REFINE_INPUTS, sharpen), conv(3, sharpen, sharpen), conv(3, sharpen, sharpen),
                                          nn.Conv3d(sharpen, 1, 1))
             nn.init.zeros_(self.sharpen[3].weight)
             nn.init.zeros_(self.sharpen[3].bias)
