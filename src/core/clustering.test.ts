@@ -192,6 +192,16 @@ describe('dual-factor density clustering', () => {
     expect(Math.abs(found[0]!.centre[0])).toBeLessThan(3);
   });
 
+  it('atlas and axis in one position cluster, of different heights, are both kept (a second size mode)', () => {
+    // C1's boxes ~20 mm tall, C2's ~38 (the dens), their bodies 13 mm apart: with a noisy detector's ε they chain, and
+    // keeping only the dominant height dropped one of them whole.
+    const verts: Vert[] = [{ c: [0, 0, 300], w: 40, d: 30, h: 20 }, { c: [0, 0, 287], w: 40, d: 30, h: 38 }, ...column(3, { h: () => 16, gap: 4 }).map((v) => ({ ...v, c: [0, 0, v.c[2] - 35] as [number, number, number] }))];
+    const boxes = detect(verts, 3);
+    const params = { ...DEFAULT_CLUSTERING, eps: 14, duplicateFactor: 0.25, insideFactor: 0.25 }; // the body-centred factors
+    expect(new Set(dbscan(boxes.map((b) => b.centre), params.eps, params.minPts).ids).size).toBeLessThan(verts.length);
+    expectMatches(clusterBoxes(boxes, params), verts);
+  });
+
   it('weakly supported candidates go, relative to the strong ones, even where they outnumber the vertebrae (pelvis)', () => {
     const verts = column(5);
     const junk: Box3[] = Array.from({ length: 8 }, (_, k) => [0, 1, 2, 3].map((d) => ({ centre: [80 + 40 * (k % 4) + d, 60 * Math.floor(k / 4), -100 - d] as [number, number, number], width: 30, height: 25, plane: 'sagittal' as const, score: 0.5 }))).flat();

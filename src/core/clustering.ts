@@ -7,9 +7,10 @@ import { median, quantile } from './median';
  * 1. Position factor: DBSCAN over the detected centres (radius ε, mm) — vertebral-body centres
  *    for the shipped detector. A box's density is ρ = N_ε / l (neighbours within ε over the size
  *    of its cluster); noise boxes fall out.
- * 2. Size factor: inside each cluster, keep the dominant mode of box height (and of width, per
- *    plane), dropping boxes that span two vertebrae (≈ 2× height) or cover part of one; then
- *    re-cluster by position, since spanning boxes may have bridged two vertebrae.
+ * 2. Size factor: inside each cluster, split the boxes by mode of height (each mode with a
+ *    vertebra's support: the atlas and the axis can share a cluster) and keep the dominant mode of
+ *    width per plane, dropping boxes that span two vertebrae (≈ 2× height) or cover part of one;
+ *    then re-cluster by position, since spanning boxes may have bridged two vertebrae.
  *    Chained neighbours are split at the modes of their S–I centres (`splitAlongSpine`); pieces
  *    side by side at one S–I level are joined first (`sameLevel`).
  * 3. Candidates with too little support are dropped; one whose centre lies within
@@ -217,6 +218,25 @@ function inside(p: readonly number[], a: Candidate, f: number): boolean {
   return Math.abs(p[0]! - a.boxCentre[0]) < f * a.extent[0] && Math.abs(p[1]! - a.boxCentre[1]) < f * a.extent[1] && Math.abs(p[2]! - a.boxCentre[2]) < f * a.extent[2];
 }
 
+/**
+ * The size factor's modes of box height in one position cluster, the dominant first. Two vertebrae
+ * of different height can share a cluster (the atlas, ~20 mm, and the axis, 30–44 mm with the
+ * dens, whose bodies lie ~15 mm apart): keeping only the dominant mode dropped one of them whole.
+ * A further mode is kept when it has the support of a vertebra; boxes spanning two vertebrae peak on
+ * one of their bodies, so a mode of them lands on a stronger candidate and goes as its duplicate.
+ */
+function heightModes(members: number[], boxes: readonly Box3[], params: ClusterParams): number[][] {
+  const modes: number[][] = [];
+  let rest = members;
+  while (rest.length) {
+    const mode = dominantMode(rest, (i) => boxes[i]!.height, params.sizeTolerance);
+    if (modes.length && mode.length < params.minSupport) break;
+    modes.push(mode);
+    rest = rest.filter((i) => !mode.includes(i));
+  }
+  return modes;
+}
+
 /** One candidate per vertebra, cranial → caudal. */
 export function clusterBoxes(boxes: readonly Box3[], params: ClusterParams = DEFAULT_CLUSTERING): Candidate[] {
   const { ids, counts } = dbscan(boxes.map((b) => b.centre), params.eps, params.minPts);
@@ -224,16 +244,17 @@ export function clusterBoxes(boxes: readonly Box3[], params: ClusterParams = DEF
   ids.forEach((id, i) => id >= 0 && groups.set(id, [...(groups.get(id) ?? []), i]));
   const raw: Candidate[] = [];
   for (const members of groups.values()) {
-    // Size factor: the dominant height, then the dominant width within each plane.
-    let kept = dominantMode(members, (i) => boxes[i]!.height, params.sizeTolerance);
-    kept = (['sagittal', 'coronal'] as const).flatMap((pl) => dominantMode(kept.filter((i) => boxes[i]!.plane === pl), (i) => boxes[i]!.width, params.sizeTolerance));
-    // Spanning boxes removed: what they bridged may now fall apart.
-    const sub = dbscan(kept.map((i) => boxes[i]!.centre), params.eps, params.minPts);
-    const parts = new Map<number, number[]>();
-    sub.ids.forEach((id, k) => id >= 0 && parts.set(id, [...(parts.get(id) ?? []), kept[k]!]));
-    for (const part of sameLevel([...parts.values()], boxes).flatMap((p) => splitAlongSpine(p, boxes))) {
-      if (part.length < params.minSupport) continue;
-      raw.push(summarise(part.map((i) => boxes[i]!), part.map((i) => counts[i]! / members.length)));
+    // Size factor: each mode of height (the dominant first), then the dominant width within each plane.
+    for (const mode of heightModes(members, boxes, params)) {
+      const kept = (['sagittal', 'coronal'] as const).flatMap((pl) => dominantMode(mode.filter((i) => boxes[i]!.plane === pl), (i) => boxes[i]!.width, params.sizeTolerance));
+      // Spanning boxes removed: what they bridged may now fall apart.
+      const sub = dbscan(kept.map((i) => boxes[i]!.centre), params.eps, params.minPts);
+      const parts = new Map<number, number[]>();
+      sub.ids.forEach((id, k) => id >= 0 && parts.set(id, [...(parts.get(id) ?? []), kept[k]!]));
+      for (const part of sameLevel([...parts.values()], boxes).flatMap((p) => splitAlongSpine(p, boxes))) {
+        if (part.length < params.minSupport) continue;
+        raw.push(summarise(part.map((i) => boxes[i]!), part.map((i) => counts[i]! / members.length)));
+      }
     }
   }
   raw.sort((a, b) => b.support - a.support);
