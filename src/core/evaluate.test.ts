@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxCentresFromMask, dicePerLabel, recalled } from './evaluate';
+import { bestOverlapDice, boxCentresFromMask, dicePerLabel, recalled } from './evaluate';
 import type { Volume } from './volume';
 
 // An LPS-stored mask (x and y flipped against RAS), anisotropic: world = (-2i + 100, -2j + 50, 3k - 10).
@@ -46,5 +46,18 @@ describe('dicePerLabel', () => {
     expect(d.get(1)).toBeCloseTo((2 * 2) / (4 + 2), 9);
     expect(d.get(2)).toBeCloseTo((2 * 2) / (2 + 4), 9);
     expect([...d.keys()].sort()).toEqual([1, 2]);
+  });
+});
+
+describe('bestOverlapDice', () => {
+  it('scores each true label against the instance overlapping it most, whatever its value', () => {
+    const truth = new Uint8Array([1, 1, 1, 1, 2, 2, 3, 0, 0]);
+    const pred = new Uint8Array([7, 7, 7, 9, 9, 9, 0, 9, 0]); // 7 is label 1's mask, 9 mostly label 2's
+    const d = bestOverlapDice(pred, truth);
+    expect(d.get(1)).toBeCloseTo((2 * 3) / (4 + 3), 9);
+    expect(d.get(2)).toBeCloseTo((2 * 2) / (2 + 4), 9);
+    expect(d.get(3)).toBe(0);
+    // Labels agree with neither: the label-wise Dice is 0 for both.
+    expect(dicePerLabel(pred, truth).get(1)).toBe(0);
   });
 });

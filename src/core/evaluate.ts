@@ -56,6 +56,29 @@ export function dicePerLabel(pred: ArrayLike<number>, truth: ArrayLike<number>):
   return out;
 }
 
+/**
+ * Per ground-truth label: Dice with the predicted instance that overlaps it most, whatever that
+ * instance is labelled — stage 2's masks measured apart from stage 3's labels (0 where none overlaps).
+ */
+export function bestOverlapDice(pred: ArrayLike<number>, truth: ArrayLike<number>): Map<number, number> {
+  const pair = new Map<number, number>(); // truth · 65536 + prediction → shared voxels
+  const np = new Map<number, number>();
+  const nt = new Map<number, number>();
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i]!, p = pred[i]!;
+    if (t) nt.set(t, (nt.get(t) ?? 0) + 1);
+    if (p) np.set(p, (np.get(p) ?? 0) + 1);
+    if (t && p) pair.set(t * 65536 + p, (pair.get(t * 65536 + p) ?? 0) + 1);
+  }
+  const out = new Map<number, number>();
+  for (const [t, n] of nt) out.set(t, 0);
+  for (const [k, shared] of pair) {
+    const t = Math.floor(k / 65536), p = k % 65536;
+    out.set(t, Math.max(out.get(t)!, (2 * shared) / (nt.get(t)! + np.get(p)!)));
+  }
+  return out;
+}
+
 export interface CaseScore {
   id: IdRate;
   /** Ground-truth vertebrae with a found vertebra (any label) within 10 mm: localisation recall. */

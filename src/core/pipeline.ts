@@ -1,7 +1,7 @@
 import { type Candidate, DEFAULT_CLUSTERING, clusterBoxes, type Box3 } from './clustering';
 import { ScanError } from './errors';
 import { entropy } from './fusion';
-import { type CanonicalGrid, canonicalGrid, fromCanonical, toCanonical } from './geometry/canonical';
+import { type CanonicalGrid, canonicalGrid, toCanonical } from './geometry/canonical';
 import { apply } from './geometry/mat4';
 import type { Manifest } from './manifest';
 import { type Piece, assembleInstances } from './stages/assemble';
@@ -15,6 +15,7 @@ import { onSpine } from './stages/outliers';
 import { dedupe, maskBox, overlap, ownVertebra } from './stages/refine';
 import { segInput } from './stages/segCrop';
 import { type SliceAxis, denseIndices, extractSlice, sliceIndices, spineRange } from './stages/slices';
+import { instancesOnSource } from './stages/onSource';
 import { orderAlongSpine } from './stages/spineOrder';
 import type { Volume } from './volume';
 
@@ -132,12 +133,12 @@ export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, 
   timings.localise = now() - t;
 
   t = now();
-  const { ids: canIds, support } = await segmentAll(can, candidates, manifest, runner, opt);
+  const { ids: canIds, pieces, support } = await segmentAll(can, candidates, manifest, runner, opt);
   timings.segment = now() - t;
 
   t = now();
   const vertebrae = await identify(canIds, grid, manifest, runner, opt, support);
-  const instances = fromCanonical({ dims: grid.dims, affine: grid.affine, data: canIds }, grid);
+  const instances = instancesOnSource(grid, canIds, pieces, manifest.models.segmenter.threshold);
   for (const m of measureInstances(instances)) {
     const v = vertebrae.find((x) => x.id === m.id);
     if (v) v.volumeMl = m.volumeMl;
@@ -197,7 +198,7 @@ export async function localise(can: Volume, manifest: Manifest, runner: Runner, 
  */
 const REFINE_MM = 4;
 
-async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<{ ids: Uint16Array; support: number[] }> {
+async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<{ ids: Uint16Array; pieces: Piece[]; support: number[] }> {
   const th = manifest.models.segmenter.threshold;
   const total = { n: candidates.length };
   let done = 0;
@@ -217,7 +218,8 @@ async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manife
   await fillGaps(seg, kept, candidates.length, bodyOf);
   kept = offSpineRemoved(kept, bodyOf, manifest.spacing);
   const support = kept.map((p) => candidates[p.id - 1]?.support ?? 0);
-  return { ids: assembleInstances(can.dims, kept.map((p, i) => ({ ...p, id: i + 1 })), th), support };
+  const pieces = kept.map((p, i) => ({ ...p, id: i + 1 }));
+  return { ids: assembleInstances(can.dims, pieces, th), pieces, support };
 }
 
 /** What segmenter runs need, with the progress counters of stage 2. */
