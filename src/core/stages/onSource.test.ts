@@ -3,7 +3,7 @@ import { canonicalGrid, fromCanonical } from '../geometry/canonical';
 import { apply } from '../geometry/mat4';
 import type { Dims } from '../volume';
 import { type Piece, assembleInstances } from './assemble';
-import { instancesOnSource } from './onSource';
+import { instancesOnSource, pieceProb } from './onSource';
 
 // An LPS-stored 1 × 1 × 1.5 mm source grid (x and y flipped against RAS).
 const DIMS: Dims = [40, 40, 28];
@@ -92,5 +92,24 @@ describe('stage 2 masks on the source grid', () => {
     const grid = canonicalGrid(DIMS, AFFINE, 2);
     const out = instancesOnSource(grid, new Uint16Array(grid.dims[0] * grid.dims[1] * grid.dims[2]), [], 0.5);
     expect(out.data.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('pieceProb', () => {
+  // A linear field is reproduced exactly by trilinear interpolation; beyond the cube it falls to 0.
+  const s = 6;
+  const f = (x: number, y: number, z: number): number => 0.01 * (x + 2 * y + 3 * z);
+  const prob = Float32Array.from({ length: s ** 3 }, (_, c) => f(c % s, Math.floor(c / s) % s, Math.floor(c / (s * s))));
+  const piece: Piece = { id: 1, origin: [10, 20, 30], size: s, prob, centre: [13, 23, 33] };
+
+  it('inside the cube: trilinear', () => {
+    expect(pieceProb(piece, 12.25, 21.5, 33.75)).toBeCloseTo(f(2.25, 1.5, 3.75), 6);
+    expect(pieceProb(piece, 10, 20, 30)).toBeCloseTo(0, 6);
+  });
+
+  it('across its last voxel: towards 0 outside', () => {
+    // Between cube voxel 5 (inside) and 6 (outside, 0) along x, halfway.
+    expect(pieceProb(piece, 15.5, 22, 32)).toBeCloseTo(0.5 * f(5, 2, 2), 6);
+    expect(pieceProb(piece, 9, 22, 32)).toBe(0);
   });
 });

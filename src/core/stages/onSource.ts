@@ -14,71 +14,48 @@ import type { Piece } from './assemble';
  */
 export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, pieces: readonly Piece[], threshold: number): Volume<Uint16Array> {
   const sd = grid.sourceDims;
-  const [cx, cy, cz] = grid.dims;
   const out = new Uint16Array(sd[0] * sd[1] * sd[2]);
   const result = { dims: sd, affine: grid.sourceAffine, data: out };
-  // Per source axis p: the canonical axis it runs along, and each source index's continuous coordinate there.
-  const canAxis = [0, 1, 2].map((p) => grid.axes.findIndex((a) => a.source === p));
-  // Clamped to the canonical grid: the source reaches up to half a canonical voxel past its last
-  // centre, where a cube's own padding (air beyond the scan) must not cut a vertebra the edge cuts.
-  const coord = [0, 1, 2].map((p) => {
-    const a = grid.axes[canAxis[p]!]!;
-    const last = grid.dims[canAxis[p]!]! - 1;
-    return Float64Array.from({ length: sd[p]! }, (_, i) => Math.min((a.flip ? sd[p]! - 1 - i : i) / a.step, last));
-  });
-  // Only the source range over the labelled canonical box is visited.
   const box = labelledBox(canIds, grid.dims);
   if (!box) return result;
-  const range = [0, 1, 2].map((p) => {
-    const k = canAxis[p]!;
-    const c = coord[p]!;
-    let lo = sd[p]!, hi = -1;
-    for (let i = 0; i < sd[p]!; i++) if (c[i]! > box.lo[k]! - 1 && c[i]! < box.hi[k]! + 1) [lo, hi] = [Math.min(lo, i), i];
-    return [lo, hi] as const;
-  });
+  const [tx, ty, tz] = [0, 1, 2].map((p) => axisTable(grid, p, box)) as [AxisTable, AxisTable, AxisTable];
   const ids = new Uint16Array(8); // the instances around one voxel, each once
+  const corner = new Int32Array(8);
   const at = [0, 0, 0];
-  for (let k = range[2]![0]; k <= range[2]![1]; k++) {
-    at[canAxis[2]!] = coord[2]![k]!;
-    for (let j = range[1]![0]; j <= range[1]![1]; j++) {
-      at[canAxis[1]!] = coord[1]![j]!;
-      for (let i = range[0]![0]; i <= range[0]![1]; i++) {
-        at[canAxis[0]!] = coord[0]![i]!;
-        const [x, y, z] = at as [number, number, number];
-        const x0 = Math.floor(x), y0 = Math.floor(y), z0 = Math.floor(z);
-        // The instances at the canonical voxels that carry weight in the interpolation; `mixed` when
-        // they are not all one instance (inside one, its probability is ≥ threshold and highest).
-        let n = 0, corners = 0, mixed = false;
-        for (let dz = 0; dz < 2; dz++) {
-          const zz = z0 + dz;
-          if (zz < 0 || zz >= cz || (dz ? z - z0 : 1 - (z - z0)) === 0) continue;
-          for (let dy = 0; dy < 2; dy++) {
-            const yy = y0 + dy;
-            if (yy < 0 || yy >= cy || (dy ? y - y0 : 1 - (y - y0)) === 0) continue;
-            for (let dx = 0; dx < 2; dx++) {
-              const xx = x0 + dx;
-              if (xx < 0 || xx >= cx || (dx ? x - x0 : 1 - (x - x0)) === 0) continue;
-              const id = canIds[xx + cx * (yy + cy * zz)]!;
-              corners++;
-              if (!id) {
-                mixed = true;
-                continue;
-              }
-              let seen = false;
-              for (let q = 0; q < n; q++) seen ||= ids[q] === id;
-              if (!seen) ids[n++] = id;
-            }
-          }
-        }
-        if (!n) continue;
+  for (let k = tz.from; k <= tz.to; k++) {
+    const z0 = tz.lo[k]!, z1 = tz.hi[k]!;
+    for (let j = ty.from; j <= ty.to; j++) {
+      const y0 = ty.lo[j]!, y1 = ty.hi[j]!;
+      for (let i = tx.from; i <= tx.to; i++) {
+        const x0 = tx.lo[i]!, x1 = tx.hi[i]!;
+        // Corners of zero weight repeat the lower one, so they add no instance.
+        corner[0] = canIds[x0 + y0 + z0]!; corner[1] = canIds[x1 + y0 + z0]!;
+        corner[2] = canIds[x0 + y1 + z0]!; corner[3] = canIds[x1 + y1 + z0]!;
+        corner[4] = canIds[x0 + y0 + z1]!; corner[5] = canIds[x1 + y0 + z1]!;
+        corner[6] = canIds[x0 + y1 + z1]!; corner[7] = canIds[x1 + y1 + z1]!;
+        const first = corner[0]!;
+        let same = true;
+        for (let q = 1; q < 8 && same; q++) same = corner[q] === first;
         const o = i + sd[0] * (j + sd[1] * k);
-        if (!mixed && n === 1 && corners > 0) {
-          out[o] = ids[0]!;
+        // All one instance: inside it (its probability is ≥ threshold at every corner, none other near) or outside all.
+        if (same) {
+          out[o] = first;
           continue;
         }
+        let n = 0;
+        for (let q = 0; q < 8; q++) {
+          const id = corner[q]!;
+          if (!id) continue;
+          let seen = false;
+          for (let r = 0; r < n; r++) seen ||= ids[r] === id;
+          if (!seen) ids[n++] = id;
+        }
+        at[tx.axis] = tx.coord[i]!;
+        at[ty.axis] = ty.coord[j]!;
+        at[tz.axis] = tz.coord[k]!;
         let best = 0, bestP = threshold;
         for (let q = 0; q < n; q++) {
-          const pr = pieceProb(pieces[ids[q]! - 1]!, x, y, z);
+          const pr = pieceProb(pieces[ids[q]! - 1]!, at[0]!, at[1]!, at[2]!);
           if (pr >= bestP) [best, bestP] = [ids[q]!, pr];
         }
         out[o] = best;
@@ -86,6 +63,40 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
     }
   }
   return result;
+}
+
+/** How one source axis reads the canonical grid: per source index its continuous canonical coordinate and the flat
+ * offsets of the canonical voxels below and above it (the same where the upper one has no weight). */
+interface AxisTable {
+  /** The canonical axis this source axis runs along. */
+  axis: number;
+  coord: Float64Array;
+  lo: Int32Array;
+  hi: Int32Array;
+  /** The source indices over the labelled canonical box (inclusive); from > to when none. */
+  from: number;
+  to: number;
+}
+
+function axisTable(grid: CanonicalGrid, p: number, box: { lo: number[]; hi: number[] }): AxisTable {
+  const axis = grid.axes.findIndex((a) => a.source === p);
+  const a = grid.axes[axis]!;
+  const n = grid.sourceDims[p]!;
+  const last = grid.dims[axis]! - 1;
+  const stride = axis === 0 ? 1 : axis === 1 ? grid.dims[0] : grid.dims[0] * grid.dims[1];
+  const coord = new Float64Array(n), lo = new Int32Array(n), hi = new Int32Array(n);
+  let from = n, to = -1;
+  for (let i = 0; i < n; i++) {
+    // Clamped to the canonical grid: the source reaches up to half a canonical voxel past its last
+    // centre, where a cube's own padding (air beyond the scan) must not cut a vertebra the edge cuts.
+    const c = Math.min((a.flip ? n - 1 - i : i) / a.step, last);
+    const c0 = Math.floor(c);
+    coord[i] = c;
+    lo[i] = c0 * stride;
+    hi[i] = (c > c0 ? c0 + 1 : c0) * stride;
+    if (c > box.lo[axis]! - 1 && c < box.hi[axis]! + 1) [from, to] = [Math.min(from, i), i];
+  }
+  return { axis, coord, lo, hi, from, to };
 }
 
 /** Canonical bounding box of the non-zero voxels (inclusive), or null. */
@@ -102,15 +113,23 @@ function labelledBox(ids: Uint16Array, dims: readonly number[]): { lo: number[];
 
 /** A piece's probability at a canonical position, trilinear; 0 outside its cube. */
 export function pieceProb(p: Piece, x: number, y: number, z: number): number {
-  const s = p.size;
+  const s = p.size, pr = p.prob;
   const u = x - p.origin[0], v = y - p.origin[1], w = z - p.origin[2];
   const u0 = Math.floor(u), v0 = Math.floor(v), w0 = Math.floor(w);
   const fu = u - u0, fv = v - v0, fw = w - w0;
-  const at = (i: number, j: number, k: number): number => (i < 0 || j < 0 || k < 0 || i >= s || j >= s || k >= s ? 0 : p.prob[i + s * (j + s * k)]!);
-  const c00 = at(u0, v0, w0) + fu * (at(u0 + 1, v0, w0) - at(u0, v0, w0));
-  const c10 = at(u0, v0 + 1, w0) + fu * (at(u0 + 1, v0 + 1, w0) - at(u0, v0 + 1, w0));
-  const c01 = at(u0, v0, w0 + 1) + fu * (at(u0 + 1, v0, w0 + 1) - at(u0, v0, w0 + 1));
-  const c11 = at(u0, v0 + 1, w0 + 1) + fu * (at(u0 + 1, v0 + 1, w0 + 1) - at(u0, v0 + 1, w0 + 1));
+  let c000: number, c100: number, c010: number, c110: number, c001: number, c101: number, c011: number, c111: number;
+  if (u0 >= 0 && v0 >= 0 && w0 >= 0 && u0 + 1 < s && v0 + 1 < s && w0 + 1 < s) {
+    // All eight inside the cube (nearly always): read them directly.
+    const b = u0 + s * (v0 + s * w0), ss = s * s;
+    [c000, c100, c010, c110] = [pr[b]!, pr[b + 1]!, pr[b + s]!, pr[b + s + 1]!];
+    [c001, c101, c011, c111] = [pr[b + ss]!, pr[b + ss + 1]!, pr[b + ss + s]!, pr[b + ss + s + 1]!];
+  } else {
+    const at = (i: number, j: number, k: number): number => (i < 0 || j < 0 || k < 0 || i >= s || j >= s || k >= s ? 0 : pr[i + s * (j + s * k)]!);
+    [c000, c100, c010, c110] = [at(u0, v0, w0), at(u0 + 1, v0, w0), at(u0, v0 + 1, w0), at(u0 + 1, v0 + 1, w0)];
+    [c001, c101, c011, c111] = [at(u0, v0, w0 + 1), at(u0 + 1, v0, w0 + 1), at(u0, v0 + 1, w0 + 1), at(u0 + 1, v0 + 1, w0 + 1)];
+  }
+  const c00 = c000 + fu * (c100 - c000), c10 = c010 + fu * (c110 - c010);
+  const c01 = c001 + fu * (c101 - c001), c11 = c011 + fu * (c111 - c011);
   const c0 = c00 + fv * (c10 - c00), c1 = c01 + fv * (c11 - c01);
   return c0 + fw * (c1 - c0);
 }
