@@ -19,6 +19,7 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
   const box = labelledBox(canIds, grid.dims);
   if (!box) return result;
   const [tx, ty, tz] = [0, 1, 2].map((p) => axisTable(grid, p, box)) as [AxisTable, AxisTable, AxisTable];
+  const cells = uniformCells(canIds, grid.dims, box);
   const ids = new Uint16Array(8); // the instances around one voxel, each once
   const corner = new Int32Array(8);
   const at = [0, 0, 0];
@@ -28,20 +29,18 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
       const y0 = ty.lo[j]!, y1 = ty.hi[j]!;
       for (let i = tx.from; i <= tx.to; i++) {
         const x0 = tx.lo[i]!, x1 = tx.hi[i]!;
+        const o = i + sd[0] * (j + sd[1] * k);
+        // A cell of one instance: inside it (its probability is ≥ threshold at every corner, none other near) or outside all.
+        const cell = cells[x0 + y0 + z0]!;
+        if (cell !== MIXED) {
+          out[o] = cell;
+          continue;
+        }
         // Corners of zero weight repeat the lower one, so they add no instance.
         corner[0] = canIds[x0 + y0 + z0]!; corner[1] = canIds[x1 + y0 + z0]!;
         corner[2] = canIds[x0 + y1 + z0]!; corner[3] = canIds[x1 + y1 + z0]!;
         corner[4] = canIds[x0 + y0 + z1]!; corner[5] = canIds[x1 + y0 + z1]!;
         corner[6] = canIds[x0 + y1 + z1]!; corner[7] = canIds[x1 + y1 + z1]!;
-        const first = corner[0]!;
-        let same = true;
-        for (let q = 1; q < 8 && same; q++) same = corner[q] === first;
-        const o = i + sd[0] * (j + sd[1] * k);
-        // All one instance: inside it (its probability is ≥ threshold at every corner, none other near) or outside all.
-        if (same) {
-          out[o] = first;
-          continue;
-        }
         let n = 0;
         for (let q = 0; q < 8; q++) {
           const id = corner[q]!;
@@ -56,7 +55,10 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
         let best = 0, bestP = threshold;
         for (let q = 0; q < n; q++) {
           const pr = pieceProb(pieces[ids[q]! - 1]!, at[0]!, at[1]!, at[2]!);
-          if (pr >= bestP) [best, bestP] = [ids[q]!, pr];
+          if (pr >= bestP) {
+            best = ids[q]!;
+            bestP = pr;
+          }
         }
         out[o] = best;
       }
@@ -94,21 +96,58 @@ function axisTable(grid: CanonicalGrid, p: number, box: { lo: number[]; hi: numb
     coord[i] = c;
     lo[i] = c0 * stride;
     hi[i] = (c > c0 ? c0 + 1 : c0) * stride;
-    if (c > box.lo[axis]! - 1 && c < box.hi[axis]! + 1) [from, to] = [Math.min(from, i), i];
+    if (c > box.lo[axis]! - 1 && c < box.hi[axis]! + 1) {
+      from = Math.min(from, i);
+      to = i;
+    }
   }
   return { axis, coord, lo, hi, from, to };
 }
 
+const MIXED = 0xffff;
+
+/**
+ * Per canonical voxel over the labelled box (and one below it), the instance it shares with its seven
+ * upper neighbours (the cell a source voxel interpolates in; past the grid's end the voxel itself), or
+ * MIXED. Most source voxels lie in a cell of one instance or of none: one look-up decides them.
+ */
+function uniformCells(ids: Uint16Array, dims: readonly number[], box: { lo: number[]; hi: number[] }): Uint16Array {
+  const [nx, ny, nz] = dims as [number, number, number];
+  const cells = new Uint16Array(ids.length).fill(MIXED);
+  const from = box.lo.map((v) => Math.max(0, v - 1));
+  for (let z = from[2]!; z <= box.hi[2]!; z++) {
+    const dz = z + 1 < nz ? nx * ny : 0;
+    for (let y = from[1]!; y <= box.hi[1]!; y++) {
+      const dy = y + 1 < ny ? nx : 0;
+      for (let x = from[0]!; x <= box.hi[0]!; x++) {
+        const v = x + nx * (y + ny * z);
+        const dx = x + 1 < nx ? 1 : 0;
+        const id = ids[v]!;
+        if (ids[v + dx] === id && ids[v + dy] === id && ids[v + dx + dy] === id && ids[v + dz] === id && ids[v + dx + dz] === id && ids[v + dy + dz] === id && ids[v + dx + dy + dz] === id) cells[v] = id;
+      }
+    }
+  }
+  return cells;
+}
+
 /** Canonical bounding box of the non-zero voxels (inclusive), or null. */
 function labelledBox(ids: Uint16Array, dims: readonly number[]): { lo: number[]; hi: number[] } | null {
-  const [nx, ny] = dims as [number, number, number];
-  const lo = [Infinity, Infinity, Infinity], hi = [-1, -1, -1];
-  for (let v = 0; v < ids.length; v++) {
-    if (!ids[v]) continue;
-    const p = [v % nx, Math.floor(v / nx) % ny, Math.floor(v / (nx * ny))];
-    for (let a = 0; a < 3; a++) [lo[a], hi[a]] = [Math.min(lo[a]!, p[a]!), Math.max(hi[a]!, p[a]!)];
+  const [nx, ny, nz] = dims as [number, number, number];
+  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
+  for (let z = 0, v = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++, v++) {
+        if (!ids[v]) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+        if (z < z0) z0 = z;
+        if (z > z1) z1 = z;
+      }
+    }
   }
-  return hi[0]! < 0 ? null : { lo, hi };
+  return x1 < 0 ? null : { lo: [x0, y0, z0], hi: [x1, y1, z1] };
 }
 
 /** A piece's probability at a canonical position, trilinear; 0 outside its cube. */
@@ -121,12 +160,12 @@ export function pieceProb(p: Piece, x: number, y: number, z: number): number {
   if (u0 >= 0 && v0 >= 0 && w0 >= 0 && u0 + 1 < s && v0 + 1 < s && w0 + 1 < s) {
     // All eight inside the cube (nearly always): read them directly.
     const b = u0 + s * (v0 + s * w0), ss = s * s;
-    [c000, c100, c010, c110] = [pr[b]!, pr[b + 1]!, pr[b + s]!, pr[b + s + 1]!];
-    [c001, c101, c011, c111] = [pr[b + ss]!, pr[b + ss + 1]!, pr[b + ss + s]!, pr[b + ss + s + 1]!];
+    c000 = pr[b]!; c100 = pr[b + 1]!; c010 = pr[b + s]!; c110 = pr[b + s + 1]!;
+    c001 = pr[b + ss]!; c101 = pr[b + ss + 1]!; c011 = pr[b + ss + s]!; c111 = pr[b + ss + s + 1]!;
   } else {
     const at = (i: number, j: number, k: number): number => (i < 0 || j < 0 || k < 0 || i >= s || j >= s || k >= s ? 0 : pr[i + s * (j + s * k)]!);
-    [c000, c100, c010, c110] = [at(u0, v0, w0), at(u0 + 1, v0, w0), at(u0, v0 + 1, w0), at(u0 + 1, v0 + 1, w0)];
-    [c001, c101, c011, c111] = [at(u0, v0, w0 + 1), at(u0 + 1, v0, w0 + 1), at(u0, v0 + 1, w0 + 1), at(u0 + 1, v0 + 1, w0 + 1)];
+    c000 = at(u0, v0, w0); c100 = at(u0 + 1, v0, w0); c010 = at(u0, v0 + 1, w0); c110 = at(u0 + 1, v0 + 1, w0);
+    c001 = at(u0, v0, w0 + 1); c101 = at(u0 + 1, v0, w0 + 1); c011 = at(u0, v0 + 1, w0 + 1); c111 = at(u0 + 1, v0 + 1, w0 + 1);
   }
   const c00 = c000 + fu * (c100 - c000), c10 = c010 + fu * (c110 - c010);
   const c01 = c001 + fu * (c101 - c001), c11 = c011 + fu * (c111 - c011);

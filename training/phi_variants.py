@@ -1,0 +1,62 @@
+"""How φ is learned, compared on the shipped identifier (no retraining of encoder or head): the validation
+phantoms' top-1 with fusion at the paper's settings for each variant. MODELS.md reports the result.
+
+  /usr/bin/python3 -m training.recover   # training/out/identifier from the shipped ONNX
+  /usr/bin/python3 -m training.phi_variants
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import torch
+from torch.nn import functional as F
+
+from . import train_identifier as T
+from .data.dataset import build
+from .data.split import val_phantom_seeds
+from .fusion import OFFSETS, fuse, shift_phi
+from .models.identifier import CLASSES, Encoder, Head
+
+
+def learn(outputs: list, steps: int = 1000, l2: float = 0.0) -> dict[int, torch.Tensor]:
+    """train_identifier.learn_phi, with an optional L2 pull of Δ towards the shift prior."""
+    delta = {d: torch.zeros(CLASSES, CLASSES, requires_grad=True) for d in OFFSETS}
+    opt = torch.optim.Adam(delta.values(), lr=0.02)
+    for _ in range(steps):
+        phi = {d: (shift_phi(d) + delta[d]).clamp(min=0) for d in OFFSETS}
+        loss = sum(F.nll_loss(fuse(p, h, phi).clamp(min=1e-9).log(), torch.from_numpy(y).long()) for p, h, y in outputs) / len(outputs)
+        if l2:
+            loss = loss + l2 * sum((v ** 2).sum() for v in delta.values())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return {d: (shift_phi(d) + delta[d]).clamp(min=0).detach() for d in OFFSETS}
+
+
+def main() -> None:
+    torch.set_num_threads(2)
+    t0 = time.time()
+    state = torch.load('training/out/identifier/identifier.pt')
+    enc, head = Encoder(), Head()
+    enc.load_state_dict(state['encoder'])
+    head.load_state_dict(state['head'])
+    enc.eval(), head.eval()
+    train_ph = T.scans_of(build(list(T.HEAD_PHANTOMS)), 'phantom', 'phantom')
+    fusion_ph = T.scans_of(build(list(T.FUSION_PHANTOMS)), 'phantom', 'phantom')
+    val_ph = T.scans_of(build(val_phantom_seeds()), 'phantom', 'phantom')
+    e_train, e_fus, e_val = T.embed(enc, train_ph, 6, 0), T.embed(enc, fusion_ph, 1, 0), T.embed(enc, val_ph, 1, 0)
+    out_val = T.outputs_of(head, e_val, val_ph)
+    shipped = json.load(open('public/models/fusion.json'))
+    phi = {int(d): torch.tensor(v).view(CLASSES, CLASSES) for d, v in shipped['offsets'].items()}
+    print(f"no fusion {T.score(out_val, None)['top1']:.4f}, shipped φ {T.score(out_val, phi)['top1']:.4f}", flush=True)
+    held, cross = T.outputs_of(head, e_fus, fusion_ph), T.crossfit_outputs(e_train, train_ph, 1500, 0)
+    for name, data, kw in (('as shipped (1000 steps)', held + cross, {}), ('300 steps', held + cross, {'steps': 300}),
+                           ('3000 steps', held + cross, {'steps': 3000}), ('L2 1e-3', held + cross, {'l2': 1e-3}),
+                           ('L2 1e-2', held + cross, {'l2': 1e-2}), ('held-out phantoms only', held, {}), ('cross-fitted only', cross, {})):
+        r = T.score(out_val, learn(data, **kw))
+        print(f"{name}: top-1 {r['top1']:.4f}, T {r['T']['top1']:.3f} ({time.time() - t0:.0f} s)", flush=True)
+
+
+if __name__ == '__main__':
+    main()
