@@ -40,27 +40,8 @@ export function recalled(found: readonly (readonly number[])[], truth: readonly 
   return truth.filter((g) => found.some((f) => Math.hypot(f[0]! - g.world[0], f[1]! - g.world[1], f[2]! - g.world[2]) <= tolMm)).length;
 }
 
-/** Dice per ground-truth label between two label maps on the same grid. */
-export function dicePerLabel(pred: ArrayLike<number>, truth: ArrayLike<number>): Map<number, number> {
-  const inter = new Map<number, number>();
-  const np = new Map<number, number>();
-  const nt = new Map<number, number>();
-  for (let i = 0; i < truth.length; i++) {
-    const t = truth[i]!, p = pred[i]!;
-    if (t) nt.set(t, (nt.get(t) ?? 0) + 1);
-    if (p) np.set(p, (np.get(p) ?? 0) + 1);
-    if (t && t === p) inter.set(t, (inter.get(t) ?? 0) + 1);
-  }
-  const out = new Map<number, number>();
-  for (const [l, n] of nt) out.set(l, (2 * (inter.get(l) ?? 0)) / (n + (np.get(l) ?? 0)));
-  return out;
-}
-
-/**
- * Per ground-truth label: Dice with the predicted instance that overlaps it most, whatever that
- * instance is labelled — stage 2's masks measured apart from stage 3's labels (0 where none overlaps).
- */
-export function bestOverlapDice(pred: ArrayLike<number>, truth: ArrayLike<number>): Map<number, number> {
+/** Voxel counts of two label maps on the same grid: per label in each, and shared per (truth, prediction) pair. */
+function overlapCounts(pred: ArrayLike<number>, truth: ArrayLike<number>): { nt: Map<number, number>; np: Map<number, number>; pair: Map<number, number> } {
   const pair = new Map<number, number>(); // truth · 65536 + prediction → shared voxels
   const np = new Map<number, number>();
   const nt = new Map<number, number>();
@@ -70,8 +51,25 @@ export function bestOverlapDice(pred: ArrayLike<number>, truth: ArrayLike<number
     if (p) np.set(p, (np.get(p) ?? 0) + 1);
     if (t && p) pair.set(t * 65536 + p, (pair.get(t * 65536 + p) ?? 0) + 1);
   }
+  return { nt, np, pair };
+}
+
+/** Dice per ground-truth label between two label maps on the same grid. */
+export function dicePerLabel(pred: ArrayLike<number>, truth: ArrayLike<number>): Map<number, number> {
+  const { nt, np, pair } = overlapCounts(pred, truth);
   const out = new Map<number, number>();
-  for (const [t, n] of nt) out.set(t, 0);
+  for (const [l, n] of nt) out.set(l, (2 * (pair.get(l * 65536 + l) ?? 0)) / (n + (np.get(l) ?? 0)));
+  return out;
+}
+
+/**
+ * Per ground-truth label: Dice with the predicted instance that overlaps it most, whatever that
+ * instance is labelled — stage 2's masks measured apart from stage 3's labels (0 where none overlaps).
+ */
+export function bestOverlapDice(pred: ArrayLike<number>, truth: ArrayLike<number>): Map<number, number> {
+  const { nt, np, pair } = overlapCounts(pred, truth);
+  const out = new Map<number, number>();
+  for (const t of nt.keys()) out.set(t, 0);
   for (const [k, shared] of pair) {
     const t = Math.floor(k / 65536), p = k % 65536;
     out.set(t, Math.max(out.get(t)!, (2 * shared) / (nt.get(t)! + np.get(p)!)));
