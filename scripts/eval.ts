@@ -89,6 +89,7 @@ interface CaseResult {
 }
 
 const pct = (x: number | null): string => (x === null || Number.isNaN(x) ? '–' : `${(100 * x).toFixed(1)} %`);
+const mean3 = (x: number[]): string => (x.length ? (x.reduce((a, b) => a + b, 0) / x.length).toFixed(3) : '–');
 
 async function main(): Promise<void> {
   const a = parse(process.argv.slice(2));
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
       const res = { id: c.id, score, dice, maskDice, found: labelled.length, stage1, seconds: (performance.now() - t0) / 1000 };
       results.push(res);
       console.log(`${c.id}: ID ${score.id.identified}/${score.id.total}, found ${labelled.length}, ≤10 mm ${score.foundWithin10mm}/${score.id.total}${stage1 ? ` (stage 1 ${stage1.found}/${stage1.total})` : ''}, ` +
-        `mean dist ${score.meanDistanceMm?.toFixed(1) ?? '–'} mm, Dice ${Object.values(dice).length ? (Object.values(dice).reduce((x, y) => x + y, 0) / Object.values(dice).length).toFixed(3) : '–'} (${res.seconds.toFixed(1)} s)`);
+        `mean dist ${score.meanDistanceMm?.toFixed(1) ?? '–'} mm, Dice ${mean3(Object.values(dice))}, mask Dice ${mean3(Object.values(maskDice))} (${res.seconds.toFixed(1)} s)`);
     }
   }
   const sum = (f: (r: CaseResult) => number): number => results.reduce((x, r) => x + f(r), 0);
@@ -152,9 +153,8 @@ async function main(): Promise<void> {
     '| case | ID | found | ≤ 10 mm | stage 1 ≤ 10 mm | mean dist (mm) | Dice | mask Dice | missed (true→predicted) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',
     ...results.map((r) => {
-      const mean = (x: number[]): string => (x.length ? (x.reduce((a, b) => a + b, 0) / x.length).toFixed(3) : '–');
       const missed = r.score.id.outcomes.filter((o) => !o.identified).map((o) => `${o.label}→${o.predicted ?? '∅'}`).join(' ');
-      return `| ${r.id} | ${r.score.id.identified}/${r.score.id.total} | ${r.found} | ${r.score.foundWithin10mm} | ${r.stage1 ? `${r.stage1.found}/${r.stage1.total}` : '–'} | ${r.score.meanDistanceMm?.toFixed(1) ?? '–'} | ${mean(Object.values(r.dice))} | ${mean(Object.values(r.maskDice))} | ${missed} |`;
+      return `| ${r.id} | ${r.score.id.identified}/${r.score.id.total} | ${r.found} | ${r.score.foundWithin10mm} | ${r.stage1 ? `${r.stage1.found}/${r.stage1.total}` : '–'} | ${r.score.meanDistanceMm?.toFixed(1) ?? '–'} | ${mean3(Object.values(r.dice))} | ${mean3(Object.values(r.maskDice))} | ${missed} |`;
     }),
   ].join('\n');
   let sweepMd = '';

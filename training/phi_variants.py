@@ -10,28 +10,11 @@ import json
 import time
 
 import torch
-from torch.nn import functional as F
 
 from . import train_identifier as T
 from .data.dataset import build
 from .data.split import val_phantom_seeds
-from .fusion import OFFSETS, fuse, shift_phi
 from .models.identifier import CLASSES, Encoder, Head
-
-
-def learn(outputs: list, steps: int = 1000, l2: float = 0.0) -> dict[int, torch.Tensor]:
-    """train_identifier.learn_phi, with an optional L2 pull of Δ towards the shift prior."""
-    delta = {d: torch.zeros(CLASSES, CLASSES, requires_grad=True) for d in OFFSETS}
-    opt = torch.optim.Adam(delta.values(), lr=0.02)
-    for _ in range(steps):
-        phi = {d: (shift_phi(d) + delta[d]).clamp(min=0) for d in OFFSETS}
-        loss = sum(F.nll_loss(fuse(p, h, phi).clamp(min=1e-9).log(), torch.from_numpy(y).long()) for p, h, y in outputs) / len(outputs)
-        if l2:
-            loss = loss + l2 * sum((v ** 2).sum() for v in delta.values())
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return {d: (shift_phi(d) + delta[d]).clamp(min=0).detach() for d in OFFSETS}
 
 
 def main() -> None:
@@ -54,7 +37,7 @@ def main() -> None:
     for name, data, kw in (('as shipped (1000 steps)', held + cross, {}), ('300 steps', held + cross, {'steps': 300}),
                            ('3000 steps', held + cross, {'steps': 3000}), ('L2 1e-3', held + cross, {'l2': 1e-3}),
                            ('L2 1e-2', held + cross, {'l2': 1e-2}), ('held-out phantoms only', held, {}), ('cross-fitted only', cross, {})):
-        r = T.score(out_val, learn(data, **kw))
+        r = T.score(out_val, T.learn_phi(data, **kw))
         print(f"{name}: top-1 {r['top1']:.4f}, T {r['T']['top1']:.3f} ({time.time() - t0:.0f} s)", flush=True)
 
 

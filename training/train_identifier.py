@@ -236,14 +236,17 @@ def crossfit_outputs(emb: list[torch.Tensor], scans: list[dict], steps: int, see
     return out
 
 
-def learn_phi(outputs: list[tuple[torch.Tensor, torch.Tensor, np.ndarray]], steps: int = 1000) -> dict[int, torch.Tensor]:
+def learn_phi(outputs: list[tuple[torch.Tensor, torch.Tensor, np.ndarray]], steps: int = 1000, l2: float = 0.0) -> dict[int, torch.Tensor]:
     """φ_d = shift_d + Δ_d (kept ≥ 0), Δ learned by cross-entropy of the fused output at the
-    paper's settings on held-out identifier outputs."""
+    paper's settings on held-out identifier outputs; `l2` pulls Δ towards 0 (the shift prior;
+    phi_variants.py: it costs accuracy, so the shipped φ has none)."""
     delta = {d: torch.zeros(CLASSES, CLASSES, requires_grad=True) for d in OFFSETS}
     opt = torch.optim.Adam(delta.values(), lr=0.02)
     for _ in range(steps):
         phi = {d: (shift_phi(d) + delta[d]).clamp(min=0) for d in OFFSETS}
         loss = sum(F.nll_loss(fuse(p, h, phi).clamp(min=1e-9).log(), torch.from_numpy(y).long()) for p, h, y in outputs) / len(outputs)
+        if l2:
+            loss = loss + l2 * sum((v ** 2).sum() for v in delta.values())
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -1,6 +1,7 @@
 import type { CanonicalGrid } from '../geometry/canonical';
 import type { Volume } from '../volume';
 import type { Piece } from './assemble';
+import { instanceBoxes } from './idCrop';
 
 /**
  * Stage 2's instance map on the scan's own grid, drawn from the probabilities rather than from the
@@ -16,8 +17,10 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
   const sd = grid.sourceDims;
   const out = new Uint16Array(sd[0] * sd[1] * sd[2]);
   const result = { dims: sd, affine: grid.sourceAffine, data: out };
-  const box = labelledBox(canIds, grid.dims);
-  if (!box) return result;
+  // Only the source range over the instances' joint box is visited.
+  const boxes = instanceBoxes(canIds, grid.dims);
+  if (!boxes.length) return result;
+  const box = { lo: [0, 1, 2].map((a) => Math.min(...boxes.map((b) => b.lo[a]!))), hi: [0, 1, 2].map((a) => Math.max(...boxes.map((b) => b.hi[a]!))) };
   const [tx, ty, tz] = [0, 1, 2].map((p) => axisTable(grid, p, box)) as [AxisTable, AxisTable, AxisTable];
   const cells = uniformCells(canIds, grid.dims, box);
   const ids = new Uint16Array(8); // the instances around one voxel, each once
@@ -128,26 +131,6 @@ function uniformCells(ids: Uint16Array, dims: readonly number[], box: { lo: numb
     }
   }
   return cells;
-}
-
-/** Canonical bounding box of the non-zero voxels (inclusive), or null. */
-function labelledBox(ids: Uint16Array, dims: readonly number[]): { lo: number[]; hi: number[] } | null {
-  const [nx, ny, nz] = dims as [number, number, number];
-  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-  for (let z = 0, v = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, v++) {
-        if (!ids[v]) continue;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-        if (z < z0) z0 = z;
-        if (z > z1) z1 = z;
-      }
-    }
-  }
-  return x1 < 0 ? null : { lo: [x0, y0, z0], hi: [x1, y1, z1] };
 }
 
 /** A piece's probability at a canonical position, trilinear; 0 outside its cube. */
