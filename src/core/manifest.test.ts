@@ -3,6 +3,7 @@ import { PAPER_FUSION } from './fusion';
 import { ModelError, parseManifest, parsePhi } from './manifest';
 
 const sha = 'a'.repeat(64);
+const EDGE = { hu: 250, widthHu: 150, weight: 0.45, interiorHu: [100, 200] };
 function validManifest(): Record<string, unknown> {
   const win = { min: -500, max: 1500 };
   return {
@@ -23,6 +24,13 @@ describe('model manifest', () => {
     expect(parseManifest(validManifest()).fusion.defaults).toEqual(PAPER_FUSION);
   });
 
+  it('takes the segmenter’s bone-edge rule when there is one (older manifests have none)', () => {
+    const m = validManifest();
+    (m.models as any).segmenter.edge = EDGE;
+    expect(parseManifest(m).models.segmenter.edge).toEqual(EDGE);
+    expect(parseManifest(validManifest()).models.segmenter.edge).toBeUndefined();
+  });
+
   it.each([
     ['no models', (m: any) => delete m.models, /not a SpineCLUE model manifest/],
     ['a missing model', (m: any) => delete m.models.head, /models.head is missing/],
@@ -32,6 +40,9 @@ describe('model manifest', () => {
     ['no spacing', (m: any) => delete m.spacing, /spacing/],
     ['no segmenter size', (m: any) => delete m.models.segmenter.size, /segmenter.size/],
     ['an unknown detector centre', (m: any) => (m.models.detector.decode.centre = 'mass'), /decode.centre/],
+    ['a bone-edge weight that could push the threshold past 0 or 1', (m: any) => (m.models.segmenter.edge = { ...EDGE, weight: 0.6 }), /segmenter.edge/],
+    ['a bone-edge interior range upside down', (m: any) => (m.models.segmenter.edge = { ...EDGE, interiorHu: [200, 100] }), /segmenter.edge/],
+    ['a bone edge without its HU', (m: any) => (m.models.segmenter.edge = { ...EDGE, hu: undefined }), /segmenter.edge/],
   ])('refuses %s with a message naming it', (_, spoil, msg) => {
     const m = validManifest();
     spoil(m);

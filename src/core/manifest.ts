@@ -2,6 +2,7 @@ import type { ClusterParams } from './clustering';
 import { type FusionParams, PAPER_FUSION, type PhiSet } from './fusion';
 import { CLASS_COUNT } from './labels';
 import type { Window } from './stages/slices';
+import type { BoneEdge } from './stages/boneEdge';
 
 /**
  * public/models/manifest.json: what each model expects and how to read its outputs. Everything the
@@ -29,7 +30,8 @@ export interface Manifest {
       /** centre 'body': peaks on vertebral bodies, with a `shift` output to the whole box's centre; else peaks on box centres. */
       decode: { stride: number; threshold: number; topK: number; centre?: 'box' | 'body' };
     };
-    segmenter: ModelEntry & { size: number; window: Window; heatmapSigmaVox: number; threshold: number };
+    /** `edge`: the threshold moved by each boundary voxel's HU on the scan's grid (stages/boneEdge.ts); absent, 0.5 alone. */
+    segmenter: ModelEntry & { size: number; window: Window; heatmapSigmaVox: number; threshold: number; edge?: BoneEdge };
     encoder: ModelEntry & { size: number; embedding: number };
     head: ModelEntry & { classes: number; dropoutRate: number; passes: number };
   };
@@ -83,7 +85,15 @@ export function parseManifest(json: unknown): Manifest {
   const s = json.models.segmenter as Record<string, unknown>;
   num(s, 'size', 'models.segmenter');
   num(s, 'heatmapSigmaVox', 'models.segmenter');
-  num(s, 'threshold', 'models.segmenter');
+  const threshold = num(s, 'threshold', 'models.segmenter');
+  if (s.edge !== undefined) {
+    const e = s.edge as Record<string, unknown>;
+    const iv = isObj(e) ? e.interiorHu : null;
+    const ok = isObj(e) && [e.hu, e.widthHu, e.weight].every((x) => typeof x === 'number' && Number.isFinite(x)) && (e.widthHu as number) > 0 &&
+      (e.weight as number) >= 0 && (e.weight as number) < Math.min(threshold, 1 - threshold) &&
+      Array.isArray(iv) && iv.length === 2 && iv.every((x) => typeof x === 'number' && Number.isFinite(x)) && iv[1] > iv[0];
+    if (!ok) throw new ModelError('manifest.json: models.segmenter.edge needs numbers hu, widthHu > 0, weight in [0, min(threshold, 1 − threshold)) and interiorHu [low, high]');
+  }
   num(json.models.encoder as Record<string, unknown>, 'size', 'models.encoder');
   const h = json.models.head as Record<string, unknown>;
   if (num(h, 'classes', 'models.head') !== CLASS_COUNT) throw new ModelError(`manifest.json: the head must have ${CLASS_COUNT} classes`);

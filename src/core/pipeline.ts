@@ -138,7 +138,8 @@ export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, 
 
   t = now();
   const vertebrae = await identify(canIds, grid, manifest, runner, opt, support);
-  const instances = instancesOnSource(grid, canIds, pieces, manifest.models.segmenter.threshold);
+  const seg = manifest.models.segmenter;
+  const instances = instancesOnSource(grid, canIds, pieces, seg.threshold, seg.edge ? { ct: ct.data, rule: seg.edge } : undefined);
   for (const m of measureInstances(instances)) {
     const v = vertebrae.find((x) => x.id === m.id);
     if (v) v.volumeMl = m.volumeMl;
@@ -192,13 +193,13 @@ export async function localise(can: Volume, manifest: Manifest, runner: Runner, 
 }
 
 /**
- * Stage 2: per candidate a CT cube + heatmap → probability cube. A mask whose box centre is off the
+ * Stage 2 (exported for scripts/tuneEdge.ts, which maps one run's cubes onto the scan many ways): per candidate a CT cube + heatmap → probability cube. A mask whose box centre is off the
  * candidate by more than `REFINE_MM` is segmented again around its own centre (once); pieces that
  * are the same vertebra are merged; then one instance map (canonical grid).
  */
 const REFINE_MM = 4;
 
-async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<{ ids: Uint16Array; pieces: Piece[]; support: number[] }> {
+export async function segmentAll(can: Volume, candidates: Candidate[], manifest: Manifest, runner: Runner, opt: PipelineOptions): Promise<{ ids: Uint16Array; pieces: Piece[]; support: number[] }> {
   const th = manifest.models.segmenter.threshold;
   const total = { n: candidates.length };
   let done = 0;

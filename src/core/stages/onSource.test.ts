@@ -3,6 +3,7 @@ import { canonicalGrid, fromCanonical } from '../geometry/canonical';
 import { apply } from '../geometry/mat4';
 import type { Dims } from '../volume';
 import { type Piece, assembleInstances } from './assemble';
+import type { BoneEdge } from './boneEdge';
 import { instancesOnSource, pieceProb } from './onSource';
 
 // An LPS-stored 1 × 1 × 1.5 mm source grid (x and y flipped against RAS).
@@ -25,12 +26,25 @@ function ballPiece(grid: ReturnType<typeof canonicalGrid>, blob = false): Piece 
   return { id: 1, origin: [0, 0, 0], size: s, prob, centre };
 }
 
-/** Dice of a source-grid map against the true ball. */
-function diceWithBall(data: Uint16Array): number {
+/** The source grid's HU as a function of the distance to the ball's centre. */
+function hu(f: (d: number) => number): Float32Array {
+  const out = new Float32Array(DIMS[0] * DIMS[1] * DIMS[2]);
+  let o = 0;
+  for (let k = 0; k < DIMS[2]; k++) for (let j = 0; j < DIMS[1]; j++) for (let i = 0; i < DIMS[0]; i++, o++) {
+    const w = apply(AFFINE, [i, j, k]);
+    out[o] = f(Math.hypot(w[0] - CENTRE[0]!, w[1] - CENTRE[1]!, w[2] - CENTRE[2]!));
+  }
+  return out;
+}
+
+const RULE: BoneEdge = { hu: 250, widthHu: 150, weight: 0.45, interiorHu: [100, 200] };
+
+/** Dice of a source-grid map against the true ball (radius r). */
+function diceWithBall(data: Uint16Array, r = R): number {
   let inter = 0, np = 0, nt = 0, o = 0;
   for (let k = 0; k < DIMS[2]; k++) for (let j = 0; j < DIMS[1]; j++) for (let i = 0; i < DIMS[0]; i++, o++) {
     const w = apply(AFFINE, [i, j, k]);
-    const t = Math.hypot(w[0] - CENTRE[0]!, w[1] - CENTRE[1]!, w[2] - CENTRE[2]!) <= R;
+    const t = Math.hypot(w[0] - CENTRE[0]!, w[1] - CENTRE[1]!, w[2] - CENTRE[2]!) <= r;
     const p = data[o]! > 0;
     inter += t && p ? 1 : 0;
     np += p ? 1 : 0;
@@ -86,6 +100,31 @@ describe('stage 2 masks on the source grid', () => {
     const out = instancesOnSource(grid, canIds, [piece], 0.5);
     expect(out.data[2 + 10 * (2 + 10 * 21)]).toBe(1);
     expect(out.data[2 + 10 * (2 + 10 * 20)]).toBe(1);
+  });
+
+  it('with the scan’s HU, boundary voxels follow the bone where the 2 mm probabilities are off, and the interior stays', () => {
+    const grid = canonicalGrid(DIMS, AFFINE, 2);
+    const piece = ballPiece(grid);
+    // The segmenter's surface at R, the bone's at R − 1.5.
+    const ct = hu((d) => (d < 3 ? -500 : d <= R - 1.5 - 1 ? 300 : d <= R - 1.5 ? 1200 : 40)); // dark core, bright cortex
+    const canIds = assembleInstances(grid.dims, [piece], 0.5);
+    const plain = instancesOnSource(grid, canIds, [piece], 0.5);
+    const edged = instancesOnSource(grid, canIds, [piece], 0.5, { ct, rule: RULE });
+    const [dp, de] = [diceWithBall(plain.data, R - 1.5), diceWithBall(edged.data, R - 1.5)];
+    expect(de).toBeGreaterThan(dp + 0.03);
+    expect(edged.data[20 + 40 * (20 + 40 * Math.round(20 / 1.5))]).toBe(1); // the dark core is inside one instance's cells
+  });
+
+  it('an osteoporotic vertebra (interior as dark as muscle) loses no voxel to its dark boundary', () => {
+    const grid = canonicalGrid(DIMS, AFFINE, 2);
+    const piece = ballPiece(grid);
+    const canIds = assembleInstances(grid.dims, [piece], 0.5);
+    const ct = hu((d) => (d <= R - 0.7 ? 45 : d <= R ? 900 : 40));
+    const plain = instancesOnSource(grid, canIds, [piece], 0.5);
+    const dark = instancesOnSource(grid, canIds, [piece], 0.5, { ct: hu((d) => (d <= R ? 45 : 40)), rule: RULE });
+    const edged = instancesOnSource(grid, canIds, [piece], 0.5, { ct, rule: RULE });
+    expect(Array.from(dark.data)).toEqual(Array.from(plain.data));
+    expect(plain.data.every((v, i) => !v || edged.data[i])).toBe(true);
   });
 
   it('an empty map stays empty', () => {

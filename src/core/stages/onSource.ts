@@ -1,6 +1,7 @@
 import type { CanonicalGrid } from '../geometry/canonical';
 import type { Volume } from '../volume';
 import type { Piece } from './assemble';
+import { type BoneEdge, HIST_BINS, edgeThreshold, histBin, histMedian, interiorContrast } from './boneEdge';
 import { instanceBoxes } from './idCrop';
 
 /**
@@ -11,9 +12,11 @@ import { instanceBoxes } from './idCrop';
  * and most of the segmenter's wrong voxels lie on the boundary (MODELS.md); the canonical map still
  * decides which instances may be there, so what its component filter removed stays removed.
  * `pieces[id - 1]` is instance `id`'s cube. Where the canonical grid is the source's own (no
- * resampling), the result equals nearest-neighbour mapping.
+ * resampling), the result equals nearest-neighbour mapping. With `edge`, a voxel between instances
+ * (or at one's boundary) must reach a threshold its own HU moves (boneEdge.ts); inside the cells of
+ * one instance or of none nothing changes.
  */
-export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, pieces: readonly Piece[], threshold: number): Volume<Uint16Array> {
+export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, pieces: readonly Piece[], threshold: number, edge?: { ct: ArrayLike<number>; rule: BoneEdge }): Volume<Uint16Array> {
   const sd = grid.sourceDims;
   const out = new Uint16Array(sd[0] * sd[1] * sd[2]);
   const result = { dims: sd, affine: grid.sourceAffine, data: out };
@@ -23,6 +26,7 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
   const box = { lo: [0, 1, 2].map((a) => Math.min(...boxes.map((b) => b.lo[a]!))), hi: [0, 1, 2].map((a) => Math.max(...boxes.map((b) => b.hi[a]!))) };
   const [tx, ty, tz] = [0, 1, 2].map((p) => axisTable(grid, p, box)) as [AxisTable, AxisTable, AxisTable];
   const cells = uniformCells(canIds, grid.dims, box);
+  const contrast = edge ? interiorContrasts(edge, pieces.length, cells, sd, tx, ty, tz) : null;
   const ids = new Uint16Array(8); // the instances around one voxel, each once
   const corner = new Int32Array(8);
   const at = [0, 0, 0];
@@ -55,11 +59,13 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
         at[tx.axis] = tx.coord[i]!;
         at[ty.axis] = ty.coord[j]!;
         at[tz.axis] = tz.coord[k]!;
-        let best = 0, bestP = threshold;
+        let best = 0, bestP = 0;
         for (let q = 0; q < n; q++) {
-          const pr = pieceProb(pieces[ids[q]! - 1]!, at[0]!, at[1]!, at[2]!);
-          if (pr >= bestP) {
-            best = ids[q]!;
+          const id = ids[q]!;
+          const pr = pieceProb(pieces[id - 1]!, at[0]!, at[1]!, at[2]!);
+          const t = edge ? edgeThreshold(threshold, edge.ct[o]!, contrast![id]!, edge.rule) : threshold;
+          if (pr >= t && pr >= bestP) {
+            best = id;
             bestP = pr;
           }
         }
@@ -68,6 +74,29 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
     }
   }
   return result;
+}
+
+/**
+ * Per instance id, how far its dark boundary voxels count against it: from the median HU of its
+ * interior (source voxels in cells of that instance alone, every other one along each axis). An
+ * instance with no interior (a sliver) gets 0: its dark voxels do not raise its threshold.
+ */
+function interiorContrasts(edge: { ct: ArrayLike<number>; rule: BoneEdge }, count: number, cells: Uint16Array, sd: readonly number[], tx: AxisTable, ty: AxisTable, tz: AxisTable): Float64Array {
+  const hist = new Uint32Array((count + 1) * HIST_BINS);
+  for (let k = tz.from; k <= tz.to; k += 2) {
+    for (let j = ty.from; j <= ty.to; j += 2) {
+      for (let i = tx.from; i <= tx.to; i += 2) {
+        const cell = cells[tx.lo[i]! + ty.lo[j]! + tz.lo[k]!]!;
+        if (cell && cell !== MIXED) hist[cell * HIST_BINS + histBin(edge.ct[i + sd[0]! * (j + sd[1]! * k)]!)]!++;
+      }
+    }
+  }
+  const out = new Float64Array(count + 1);
+  for (let id = 1; id <= count; id++) {
+    const m = histMedian(hist, id * HIST_BINS);
+    out[id] = m === null ? 0 : interiorContrast(m, edge.rule);
+  }
+  return out;
 }
 
 /** How one source axis reads the canonical grid: per source index its continuous canonical coordinate and the flat
