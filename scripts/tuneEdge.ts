@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       const { candidates } = await localise(can, m, models.runner, {});
       const { ids, pieces } = await segmentAll(can, candidates, m, models.runner, {});
       settings.forEach((rule, i) => {
-        const inst = instancesOnSource(grid, ids, pieces, m.models.segmenter.threshold, rule ? { ct: ct.data, rule } : undefined);
+        const inst = instancesOnSource(grid, ids, pieces, m.models.segmenter.threshold, rule ? { ct: ct.data, canCt: can.data, rule } : undefined);
         dice[i]!.push(...bestOverlapDice(inst.data, truth.mask!.data).values());
       });
       console.error(`${c.id}: ${pieces.length} instances`);
@@ -54,6 +54,11 @@ async function main(): Promise<void> {
   const ranked = settings.map((rule, i) => ({ rule, dice: mean(dice[i]!) })).sort((a, b) => b.dice - a.dice);
   console.log(`${dice[0]!.length} vertebrae; threshold alone: mask Dice ${mean(dice[0]!).toFixed(4)}`);
   for (const r of ranked.slice(0, 15)) console.log(`${r.dice.toFixed(4)}  ${JSON.stringify(r.rule)}`);
+  // The best of each way the dark side is handled ([−1000, −999]: always raised; [3000, 3001]: never).
+  for (const iv of GRID.interiorHu) {
+    const best = ranked.find((r) => r.rule?.interiorHu === iv)!;
+    console.log(`best with interiorHu ${JSON.stringify(iv)}: ${best.dice.toFixed(4)} (rank ${ranked.indexOf(best) + 1})  ${JSON.stringify(best.rule)}`);
+  }
 }
 
 main().catch((e) => {

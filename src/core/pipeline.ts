@@ -139,7 +139,7 @@ export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, 
   t = now();
   const vertebrae = await identify(canIds, grid, manifest, runner, opt, support);
   const seg = manifest.models.segmenter;
-  const instances = instancesOnSource(grid, canIds, pieces, seg.threshold, seg.edge ? { ct: ct.data, rule: seg.edge } : undefined);
+  const instances = instancesOnSource(grid, canIds, pieces, seg.threshold, seg.edge && { ct: ct.data, canCt: can.data, rule: seg.edge });
   for (const m of measureInstances(instances)) {
     const v = vertebrae.find((x) => x.id === m.id);
     if (v) v.volumeMl = m.volumeMl;

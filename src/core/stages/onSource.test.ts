@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalGrid, fromCanonical } from '../geometry/canonical';
+import { canonicalGrid, fromCanonical, toCanonical } from '../geometry/canonical';
 import { apply } from '../geometry/mat4';
 import type { Dims } from '../volume';
 import { type Piece, assembleInstances } from './assemble';
 import type { BoneEdge } from './boneEdge';
-import { instancesOnSource, pieceProb } from './onSource';
+import { type SourceEdge, instancesOnSource, pieceProb } from './onSource';
 
 // An LPS-stored 1 × 1 × 1.5 mm source grid (x and y flipped against RAS).
 const DIMS: Dims = [40, 40, 28];
@@ -38,6 +38,11 @@ function hu(f: (d: number) => number): Float32Array {
 }
 
 const RULE: BoneEdge = { hu: 250, widthHu: 150, weight: 0.45, interiorHu: [100, 200] };
+
+/** The edge input stage 2 gets for a source-grid CT: the CT and its canonical resampling, as in the pipeline. */
+function edgeOf(grid: ReturnType<typeof canonicalGrid>, ct: Float32Array): SourceEdge {
+  return { ct, canCt: toCanonical({ dims: DIMS, affine: AFFINE, data: ct }, grid, 'linear').data, rule: RULE };
+}
 
 /** Dice of a source-grid map against the true ball (radius r). */
 function diceWithBall(data: Uint16Array, r = R): number {
@@ -109,7 +114,7 @@ describe('stage 2 masks on the source grid', () => {
     const ct = hu((d) => (d < 3 ? -500 : d <= R - 1.5 - 1 ? 300 : d <= R - 1.5 ? 1200 : 40)); // dark core, bright cortex
     const canIds = assembleInstances(grid.dims, [piece], 0.5);
     const plain = instancesOnSource(grid, canIds, [piece], 0.5);
-    const edged = instancesOnSource(grid, canIds, [piece], 0.5, { ct, rule: RULE });
+    const edged = instancesOnSource(grid, canIds, [piece], 0.5, edgeOf(grid, ct));
     const [dp, de] = [diceWithBall(plain.data, R - 1.5), diceWithBall(edged.data, R - 1.5)];
     expect(de).toBeGreaterThan(dp + 0.03);
     expect(edged.data[20 + 40 * (20 + 40 * Math.round(20 / 1.5))]).toBe(1); // the dark core is inside one instance's cells
@@ -121,8 +126,8 @@ describe('stage 2 masks on the source grid', () => {
     const canIds = assembleInstances(grid.dims, [piece], 0.5);
     const ct = hu((d) => (d <= R - 0.7 ? 45 : d <= R ? 900 : 40));
     const plain = instancesOnSource(grid, canIds, [piece], 0.5);
-    const dark = instancesOnSource(grid, canIds, [piece], 0.5, { ct: hu((d) => (d <= R ? 45 : 40)), rule: RULE });
-    const edged = instancesOnSource(grid, canIds, [piece], 0.5, { ct, rule: RULE });
+    const dark = instancesOnSource(grid, canIds, [piece], 0.5, edgeOf(grid, hu((d) => (d <= R ? 45 : 40))));
+    const edged = instancesOnSource(grid, canIds, [piece], 0.5, edgeOf(grid, ct));
     expect(Array.from(dark.data)).toEqual(Array.from(plain.data));
     expect(plain.data.every((v, i) => !v || edged.data[i])).toBe(true);
   });

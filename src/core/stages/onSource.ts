@@ -1,7 +1,7 @@
 import type { CanonicalGrid } from '../geometry/canonical';
 import type { Volume } from '../volume';
 import type { Piece } from './assemble';
-import { type BoneEdge, HIST_BINS, edgeThreshold, histBin, histMedian, interiorContrast } from './boneEdge';
+import { type BoneEdge, edgeThreshold, interiorContrasts } from './boneEdge';
 import { instanceBoxes } from './idCrop';
 
 /**
@@ -16,7 +16,14 @@ import { instanceBoxes } from './idCrop';
  * (or at one's boundary) must reach a threshold its own HU moves (boneEdge.ts); inside the cells of
  * one instance or of none nothing changes.
  */
-export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, pieces: readonly Piece[], threshold: number, edge?: { ct: ArrayLike<number>; rule: BoneEdge }): Volume<Uint16Array> {
+/** The scan's HU on its own grid and on the canonical one (where each instance's interior is read), and the rule. */
+export interface SourceEdge {
+  ct: ArrayLike<number>;
+  canCt: ArrayLike<number>;
+  rule: BoneEdge;
+}
+
+export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, pieces: readonly Piece[], threshold: number, edge?: SourceEdge): Volume<Uint16Array> {
   const sd = grid.sourceDims;
   const out = new Uint16Array(sd[0] * sd[1] * sd[2]);
   const result = { dims: sd, affine: grid.sourceAffine, data: out };
@@ -26,7 +33,7 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
   const box = { lo: [0, 1, 2].map((a) => Math.min(...boxes.map((b) => b.lo[a]!))), hi: [0, 1, 2].map((a) => Math.max(...boxes.map((b) => b.hi[a]!))) };
   const [tx, ty, tz] = [0, 1, 2].map((p) => axisTable(grid, p, box)) as [AxisTable, AxisTable, AxisTable];
   const cells = uniformCells(canIds, grid.dims, box);
-  const contrast = edge ? interiorContrasts(edge, pieces.length, cells, sd, tx, ty, tz) : null;
+  const contrast = edge ? interiorContrasts(canIds, edge.canCt, grid.dims, pieces.length, edge.rule, box) : null;
   const ids = new Uint16Array(8); // the instances around one voxel, each once
   const corner = new Int32Array(8);
   const at = [0, 0, 0];
@@ -40,7 +47,7 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
         // A cell of one instance: inside it (its probability is ≥ threshold at every corner, none other near) or outside all.
         const cell = cells[x0 + y0 + z0]!;
         if (cell !== MIXED) {
-          out[o] = cell;
+          if (cell) out[o] = cell;
           continue;
         }
         // Corners of zero weight repeat the lower one, so they add no instance.
@@ -74,29 +81,6 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
     }
   }
   return result;
-}
-
-/**
- * Per instance id, how far its dark boundary voxels count against it: from the median HU of its
- * interior (source voxels in cells of that instance alone, every other one along each axis). An
- * instance with no interior (a sliver) gets 0: its dark voxels do not raise its threshold.
- */
-function interiorContrasts(edge: { ct: ArrayLike<number>; rule: BoneEdge }, count: number, cells: Uint16Array, sd: readonly number[], tx: AxisTable, ty: AxisTable, tz: AxisTable): Float64Array {
-  const hist = new Uint32Array((count + 1) * HIST_BINS);
-  for (let k = tz.from; k <= tz.to; k += 2) {
-    for (let j = ty.from; j <= ty.to; j += 2) {
-      for (let i = tx.from; i <= tx.to; i += 2) {
-        const cell = cells[tx.lo[i]! + ty.lo[j]! + tz.lo[k]!]!;
-        if (cell && cell !== MIXED) hist[cell * HIST_BINS + histBin(edge.ct[i + sd[0]! * (j + sd[1]! * k)]!)]!++;
-      }
-    }
-  }
-  const out = new Float64Array(count + 1);
-  for (let id = 1; id <= count; id++) {
-    const m = histMedian(hist, id * HIST_BINS);
-    out[id] = m === null ? 0 : interiorContrast(m, edge.rule);
-  }
-  return out;
 }
 
 /** How one source axis reads the canonical grid: per source index its continuous canonical coordinate and the flat
