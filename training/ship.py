@@ -182,6 +182,8 @@ def main() -> None:
             'head': entry('head', {
                 'inputs': [{'name': 'embedding', 'shape': ['batch', 128], 'dtype': 'float32'}, {'name': 'dropout', 'shape': ['batch', 128], 'dtype': 'float32'}],
                 'outputs': ['logits'], 'classes': CLASSES, 'dropoutRate': DROPOUT, 'passes': MC_PASSES,
+                # An identifier run with --mirror learned φ on mirror-averaged outputs: the app must average the same way.
+                **({'mirror': True} if met['identifier'].get('mirror') else {}),
                 'gflops': {'perPass': round(gflops(head, torch.zeros(1, 128), torch.ones(1, 128)), 6)}}),
         },
         'fusion': {'file': 'fusion.json', 'sha256': sha256(os.path.join(MODELS, 'fusion.json')),

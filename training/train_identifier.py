@@ -175,6 +175,13 @@ def embed(enc: Encoder, scans: list[dict], views: int, seed: int, field: str = '
     return out
 
 
+@torch.no_grad()
+def embed_mirrored(enc: Encoder, scans: list[dict], seed: int) -> list[torch.Tensor]:
+    """Per scan [1, n, E]: the embeddings of the clean mask crops mirrored left–right (the tensor's last axis is x)."""
+    enc.eval()
+    return [enc(to_torch(s['masks']).flip(-1))[None] for s in scans]
+
+
 def head_batch(scans: list[dict], rng: np.random.Generator, per_batch: int, real_share: float = 0) -> np.ndarray:
     """Indices of one head batch's sequences: a `real_share` of them real masks or their mask-driven phantoms, the
     rest phantoms; 0 draws every sequence alike (the sampling before the option existed, draw for draw)."""
@@ -224,7 +231,7 @@ def mc_predict(head: Head, e: torch.Tensor, seed: int) -> tuple[torch.Tensor, to
     return p, -(p * p.clamp(min=1e-12).log()).sum(1)
 
 
-def crossfit_outputs(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int) -> list:
+def crossfit_outputs(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int, mirrored: list[torch.Tensor] | None = None) -> list:
     """Identifier outputs on the head's own training phantoms that no head saw: a head trained on
     each half predicts the other half (clean views). With the held-out fusion phantoms they give φ
     six times the data for its 6 × 24 × 24 free entries."""
@@ -232,7 +239,7 @@ def crossfit_outputs(emb: list[torch.Tensor], scans: list[dict], steps: int, see
     out = []
     for fit, pred in ((range(half), range(half, len(scans))), (range(half, len(scans)), range(half))):
         h = train_head([emb[i] for i in fit], [scans[i] for i in fit], steps, seed)
-        out += outputs_of(h, [emb[i][:1] for i in pred], [scans[i] for i in pred], seed)
+        out += outputs_of(h, [emb[i][:1] for i in pred], [scans[i] for i in pred], seed, [mirrored[i] for i in pred] if mirrored else None)
     return out
 
 
@@ -273,8 +280,17 @@ def score(outputs: list[tuple[torch.Tensor, torch.Tensor, np.ndarray]], phi: dic
     return res
 
 
-def outputs_of(head: Head, emb: list[torch.Tensor], scans: list[dict], seed: int = 0) -> list:
-    return [(*mc_predict(head, e[0], seed), s['levels']) for e, s in zip(emb, scans)]
+def outputs_of(head: Head, emb: list[torch.Tensor], scans: list[dict], seed: int = 0, mirrored: list[torch.Tensor] | None = None) -> list:
+    """(mean MC-dropout probabilities, their entropy, true levels) per scan; with `mirrored`, the probabilities are
+    averaged with those of the left–right mirrored crops (a vertebra and its mirror are the same level) and the
+    entropy is that of the average."""
+    if mirrored is None:
+        return [(*mc_predict(head, e[0], seed), s['levels']) for e, s in zip(emb, scans)]
+    out = []
+    for e, m, s in zip(emb, mirrored, scans):
+        p = (mc_predict(head, e[0], seed)[0] + mc_predict(head, m[0], seed)[0]) / 2
+        out.append((p, -(p * p.clamp(min=1e-12).log()).sum(1), s['levels']))
+    return out
 
 
 def train_end_to_end(scans: list[dict], field: str, minutes: float, seed: int) -> tuple[Encoder, Head, int]:
@@ -308,6 +324,25 @@ def train_end_to_end(scans: list[dict], field: str, minutes: float, seed: int) -
 
 # ---------------------------------------------------------------- main
 
+def probe_pretrained(enc: Encoder, steps: int, a: argparse.Namespace, train_ph: list[dict], fusion_ph: list[dict], val_ph: list[dict], t0: float) -> None:
+    """Saves a phantom-only encoder (no real mask seen: every leave-one-subject-out fold may start from it) and
+    probes it as the ablation's rows 3–4 do: a head on the training phantoms, φ from the held-out and cross-fitted
+    phantoms, scored on the validation phantoms."""
+    torch.save({'encoder': enc.state_dict(), 'head': Head().state_dict()}, os.path.join(a.out, 'identifier.pt'))
+    e_train, e_fus, e_val = embed(enc, train_ph, a.views, a.seed), embed(enc, fusion_ph, 1, a.seed), embed(enc, val_ph, 1, a.seed)
+    head = train_head(e_train, train_ph, a.head_steps, a.seed)
+    metrics = {'seed': a.seed, 'pretrain_steps': steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'resumed_from': a.resume, 'probe_val_phantoms': {}}
+    m_train, m_fus, m_val = embed_mirrored(enc, train_ph, a.seed), embed_mirrored(enc, fusion_ph, a.seed), embed_mirrored(enc, val_ph, a.seed)
+    for name, mir in (('plain', None), ('mirror-averaged', (m_train, m_fus, m_val))):
+        phi = learn_phi(outputs_of(head, e_fus, fusion_ph, mirrored=mir and mir[1]) + crossfit_outputs(e_train, train_ph, a.head_steps, a.seed, mir and mir[0]))
+        out = outputs_of(head, e_val, val_ph, mirrored=mir and mir[2])
+        metrics['probe_val_phantoms'][name] = {'no_fusion': score(out, None), 'fusion_learned': score(out, phi), 'fusion_learned_order': score(out, phi, order=True)}
+        print(name, json.dumps(metrics['probe_val_phantoms'][name]), f'({time.time() - t0:.0f} s)', flush=True)
+    metrics['seconds'] = round(time.time() - t0)
+    with open(os.path.join(a.out, 'metrics.json'), 'w') as f:
+        json.dump(metrics, f, indent=1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument('--pretrain-minutes', type=float, default=12)
@@ -324,6 +359,10 @@ def main() -> None:
     ap.add_argument('--head-real-share', type=float, default=0,
                     help='share of each head batch drawn from real masks and their mask-driven phantoms (0: uniform over sequences)')
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--mirror', action='store_true',
+                    help="average each vertebra's MC-dropout probabilities with those of its left–right mirrored crop (φ learned on such outputs; the manifest's head.mirror)")
+    ap.add_argument('--pretrain-only', action='store_true',
+                    help='stop after pre-training: save the phantom-only encoder (to resume from, in a later session) and a probe of it (head on phantoms, φ, validation phantoms)')
     ap.add_argument('--keep-baselines', help="metrics.json whose ablation baselines (rows 1–2, which do not use this encoder) are reused instead of retrained")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -348,6 +387,9 @@ def main() -> None:
     pre_steps += a.resumed_steps
     print(f'pre-training done: {pre_steps} steps ({time.time() - t0:.0f} s)', flush=True)
     pretrained = {k: v.clone() for k, v in enc.state_dict().items()}
+    if a.pretrain_only:
+        probe_pretrained(enc, pre_steps, a, train_ph, fusion_ph, val_ph, t0)
+        return
 
     def tuned(without: str | None) -> tuple[Encoder, int]:
         """The pre-trained encoder fine-tuned with the real masks (and their mask-driven phantoms) except `without`'s."""
@@ -361,14 +403,16 @@ def main() -> None:
     emb = lambda e, scans, views: embed(e, scans, views, a.seed)
     e_train, e_fusion, e_val = emb(enc, train_ph, a.views), emb(enc, fusion_ph, 1), emb(enc, val_ph, 1)
     e_real, e_masked = emb(enc, real_scans, a.views), emb(enc, masked, a.views)
+    mir = (lambda e, scans: embed_mirrored(e, scans, a.seed)) if a.mirror else (lambda e, scans: None)
+    m_train, m_fusion, m_val = mir(enc, train_ph), mir(enc, fusion_ph), mir(enc, val_ph)
 
     # Shipped head: phantoms + every real mask + the mask-driven phantoms.
     head = train_head(e_train + e_real + e_masked, train_ph + real_scans + masked, a.head_steps, a.seed, real_share=a.head_real_share)
-    phi = learn_phi(outputs_of(head, e_fusion, fusion_ph) + crossfit_outputs(e_train, train_ph, a.head_steps, a.seed))
+    phi = learn_phi(outputs_of(head, e_fusion, fusion_ph, mirrored=m_fusion) + crossfit_outputs(e_train, train_ph, a.head_steps, a.seed, m_train))
     shift = {d: shift_phi(d) for d in OFFSETS}
-    out_val = outputs_of(head, e_val, val_ph)
+    out_val = outputs_of(head, e_val, val_ph, mirrored=m_val)
     metrics: dict = {'seed': a.seed, 'phi_from': 'fusion phantoms + cross-fitted training phantoms', 'pretrain_steps': pre_steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'head_steps': a.head_steps,
-                     'finetune_minutes': a.finetune_minutes, 'finetune_steps': ft_steps, 'head_real_share': a.head_real_share, 'resumed_from': a.resume,
+                     'finetune_minutes': a.finetune_minutes, 'finetune_steps': ft_steps, 'head_real_share': a.head_real_share, 'resumed_from': a.resume, 'mirror': a.mirror,
                      'val_phantoms': {'no_fusion': score(out_val, None), 'fusion_shift': score(out_val, shift), 'fusion_learned': score(out_val, phi),
                                      'fusion_learned_order': score(out_val, phi, order=True)}}
     print(json.dumps(metrics['val_phantoms']), flush=True)
@@ -386,7 +430,7 @@ def main() -> None:
         else:
             ek, ekm, eh, et = emb(e_f, keep, a.views), emb(e_f, keep_m, a.views), emb(e_f, held, 1), emb(e_f, train_ph, a.views)
         h = train_head(et + ek + ekm, train_ph + keep + keep_m, a.head_steps, a.seed, real_share=a.head_real_share)
-        out = outputs_of(h, eh, held)
+        out = outputs_of(h, eh, held, mirrored=mir(e_f, held))
         loso_out += out
         print(f'LOSO {subj}: {score(out, phi)} ({time.time() - t0:.0f} s)', flush=True)
     metrics['real_loso'] = {'subjects': list(LOSO_SUBJECTS), 'no_fusion': score(loso_out, None), 'fusion_shift': score(loso_out, shift),
@@ -403,7 +447,7 @@ def main() -> None:
         e2, h2, st = train_end_to_end(train_ph, field, a.baseline_minutes, a.seed)
         ab[name] = {**score(outputs_of(h2, embed(e2, val_ph, 1, a.seed, field), val_ph), None), 'steps': st}
     h_ph = train_head(e_train, train_ph, a.head_steps, a.seed)
-    o_ph = outputs_of(h_ph, e_val, val_ph)
+    o_ph = outputs_of(h_ph, e_val, val_ph, mirrored=m_val)
     ab['+ contrastive pre-training'] = score(o_ph, None)
     ab['+ message fusion'] = score(o_ph, phi)
     ab['+ sequence decoding (ours)'] = score(o_ph, phi, order=True)

@@ -33,7 +33,8 @@ export interface Manifest {
     /** `edge`: the threshold moved by each boundary voxel's HU on the scan's grid (stages/boneEdge.ts); absent, 0.5 alone. */
     segmenter: ModelEntry & { size: number; window: Window; heatmapSigmaVox: number; threshold: number; edge?: BoneEdge };
     encoder: ModelEntry & { size: number; embedding: number };
-    head: ModelEntry & { classes: number; dropoutRate: number; passes: number };
+    /** `mirror`: each vertebra's probabilities averaged with its left–right mirrored crop's (φ was learned on such outputs). */
+    head: ModelEntry & { classes: number; dropoutRate: number; passes: number; mirror?: boolean };
   };
   fusion: { file: string; sha256: string; defaults: FusionParams };
   clustering?: Partial<ClusterParams>;
@@ -100,6 +101,7 @@ export function parseManifest(json: unknown): Manifest {
   const rate = num(h, 'dropoutRate', 'models.head');
   if (rate < 0 || rate >= 1) throw new ModelError('manifest.json: models.head.dropoutRate must be in [0, 1)');
   num(h, 'passes', 'models.head');
+  if (h.mirror !== undefined && typeof h.mirror !== 'boolean') throw new ModelError('manifest.json: models.head.mirror must be true or false');
   str(json.fusion, 'file', 'fusion');
   m.fusion.defaults = { ...PAPER_FUSION, ...(isObj(json.fusion.defaults) ? (json.fusion.defaults as Partial<FusionParams>) : {}) };
   return m;

@@ -7,8 +7,8 @@ import type { Manifest } from './manifest';
 import { type Piece, assembleInstances } from './stages/assemble';
 import { bodyCentre } from './stages/bodyCentre';
 import { decodeCenterNet, liftBox } from './stages/decode';
-import { boxCentre, instanceBoxes, maskCube } from './stages/idCrop';
-import { dropoutMasks, meanSoftmax } from './stages/mcDropout';
+import { boxCentre, instanceBoxes, maskCube, mirrorX } from './stages/idCrop';
+import { dropoutMasks, mcInput, meanSoftmax } from './stages/mcDropout';
 import { measureInstances } from './stages/measure';
 import { type Body, GAP_FACTOR, fillsGap, gapMidpoints, key, neighboursOf, pieceBody } from './stages/gaps';
 import { onSpine } from './stages/outliers';
@@ -342,18 +342,23 @@ async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifes
   for (let b = 0; b < found.length; b += per) {
     check(opt.signal);
     const group = found.slice(b, b + per);
-    const input = new Float32Array(group.length * n3);
-    group.forEach((f, i) => input.set(maskCube(ids, grid.dims, f.id, boxCentre(f), s), i * n3));
-    const emb = await runner.encode(input, group.length, s);
-    const e = emb.length / group.length;
+    // With mirror averaging, the group's mirrored cubes follow its cubes in the same encoder batch.
+    const views = head.mirror ? 2 : 1;
+    const input = new Float32Array(views * group.length * n3);
+    group.forEach((f, i) => {
+      const cube = maskCube(ids, grid.dims, f.id, boxCentre(f), s);
+      input.set(cube, i * n3);
+      if (head.mirror) input.set(mirrorX(cube, s), (group.length + i) * n3);
+    });
+    const emb = await runner.encode(input, views * group.length, s);
+    const e = emb.length / (views * group.length);
     for (let i = 0; i < group.length; i++) {
       const f = group[i]!;
       const passes = head.passes;
-      const x = new Float32Array(passes * e);
-      for (let r = 0; r < passes; r++) x.set(emb.subarray(i * e, (i + 1) * e), r * e);
-      const masks = dropoutMasks(passes, e, head.dropoutRate, (opt.seed ?? 0) * 7919 + f.id);
-      const logits = await runner.head(x, masks, passes, e);
-      const p = meanSoftmax(logits, passes, head.classes);
+      const own = Array.from({ length: views }, (_, v) => emb.subarray((v * group.length + i) * e, (v * group.length + i + 1) * e));
+      const mc = mcInput(own, dropoutMasks(passes, e, head.dropoutRate, (opt.seed ?? 0) * 7919 + f.id), passes);
+      const logits = await runner.head(mc.x, mc.masks, mc.rows, e);
+      const p = meanSoftmax(logits, mc.rows, head.classes);
       const body = bodyCentre(ids, grid.dims, f);
       out.push({
         id: f.id,

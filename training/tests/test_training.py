@@ -5,7 +5,7 @@ import torch
 from training.fusion import OFFSETS, fuse, shift_phi
 from training.ship import gflops, mulberry32
 from training.train_detector import crop, decode, gaussian_sigma, hard_batch, targets
-from training.train_identifier import augment, head_batch, head_loss, supcon
+from training.train_identifier import augment, head_batch, head_loss, mc_predict, outputs_of, supcon
 from training.models.detector import Detector
 
 
@@ -176,3 +176,17 @@ def test_a_focused_crop_holds_a_box_of_the_hard_level():
         _, b = crop(d, np.random.default_rng(k), False, frozenset({1}))
         held.append(0 <= b[0, 1] < 128)
     assert np.mean(held) > 0.85     # 90 % of crops are placed on a box; without focus about half would pick level 20
+
+
+def test_mirror_averaged_outputs_are_the_mean_of_both_mc_predictions():
+    from training.models.identifier import Head
+    torch.manual_seed(0)
+    head = Head().eval()
+    e, m = torch.randn(1, 5, 128), torch.randn(1, 5, 128)
+    scans = [{'levels': np.arange(5)}]
+    (p0, h0, _), = outputs_of(head, [e], scans)
+    (pm, hm, y), = outputs_of(head, [e], scans, mirrored=[m])
+    assert torch.allclose(pm, (p0 + mc_predict(head, m[0], 0)[0]) / 2)
+    assert torch.allclose(hm, -(pm * pm.log()).sum(1))
+    (ps, _, _), = outputs_of(head, [e], scans, mirrored=[e])   # its own mirror: the same output
+    assert torch.allclose(ps, p0) and (y == np.arange(5)).all()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bodyCentre } from './bodyCentre';
-import { boxCentre, instanceBoxes, maskCube } from './idCrop';
+import { boxCentre, instanceBoxes, maskCube, mirrorX } from './idCrop';
 
 const dims = [8, 10, 6] as const;
 function map(fill: (i: number, j: number, k: number) => number): Uint16Array {
@@ -28,6 +28,14 @@ describe('identifier crops', () => {
     const total = c.reduce((a, b) => a + b, 0);
     // x 0..3 ∩ 1..3 = 3, y 3..6 ∩ 2..8 = 4, z −1..2 ∩ 1..2 = 2; instance 7 never appears.
     expect(total).toBe(3 * 4 * 2);
+  });
+
+  it('mirrors a cube left–right: x reversed in every row, y and z kept; twice is the cube again', () => {
+    const c = maskCube(ids, dims, 3, [2, 5, 1], 4);
+    const m = mirrorX(c, 4);
+    for (let k = 0; k < 4; k++) for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++) expect(m[i + 4 * (j + 4 * k)]).toBe(c[3 - i + 4 * (j + 4 * k)]);
+    expect(Array.from(mirrorX(m, 4))).toEqual(Array.from(c));
+    expect(Array.from(m)).not.toEqual(Array.from(c)); // this instance is not symmetric in its cube
   });
 
   it('puts the body centre in the anterior part of the vertebra, the mass centre in the middle', () => {

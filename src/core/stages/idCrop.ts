@@ -61,3 +61,10 @@ export function maskCube(ids: ArrayLike<number>, dims: Dims, id: number, centre:
   }
   return out;
 }
+
+/** A cube mirrored left–right (canonical x reversed in every row): stage 3 averages a vertebra with its mirror. */
+export function mirrorX(cube: Float32Array, size: number): Float32Array {
+  const out = new Float32Array(cube.length);
+  for (let r = 0; r < cube.length; r += size) for (let i = 0; i < size; i++) out[r + i] = cube[r + size - 1 - i]!;
+  return out;
+}

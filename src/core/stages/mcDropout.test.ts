@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { entropy } from '../fusion';
-import { dropoutMasks, meanSoftmax } from './mcDropout';
+import { dropoutMasks, mcInput, meanSoftmax } from './mcDropout';
 import { orderAlongSpine, typicalSpacing } from './spineOrder';
 
 it('dropout masks: seeded, the right rate, scaled to keep the expectation', () => {
@@ -35,4 +35,27 @@ it('orders centres cranial → caudal with positions along the (curved) spine', 
   expect(positions[1]).toBeCloseTo(Math.hypot(3, 4, 50), 9);
   expect(positions[2]).toBeCloseTo(Math.hypot(3, 4, 50) + 50, 9);
   expect(typicalSpacing([0, 30, 58, 90])).toBe(30);
+});
+
+it('mirror averaging: both embeddings over the same masks, and the mean over all rows is the mean of the two MC means', () => {
+  const passes = 5, e = 4, k = 3;
+  const masks = dropoutMasks(passes, e, 0.25, 7);
+  const a = Float32Array.from([1, -2, 0.5, 3]), b = Float32Array.from([-1, 2, 1.5, 0]);
+  const one = mcInput([a], masks, passes);
+  expect(one.rows).toBe(passes);
+  expect(Array.from(one.masks)).toEqual(Array.from(masks));
+  const two = mcInput([a, b], masks, passes);
+  expect(two.rows).toBe(2 * passes);
+  expect(Array.from(two.x.subarray(passes * e, (passes + 1) * e))).toEqual(Array.from(b));
+  expect(Array.from(two.masks.subarray(passes * e))).toEqual(Array.from(masks));
+  // A linear "head": logits = W · (x ⊙ mask).
+  const head = (x: Float32Array, m: Float32Array, rows: number): Float32Array => {
+    const out = new Float32Array(rows * k);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < k; c++) for (let f = 0; f < e; f++) out[r * k + c]! += (c - 1) * (f + 1) * 0.3 * x[r * e + f]! * m[r * e + f]!;
+    return out;
+  };
+  const pa = meanSoftmax(head(one.x, one.masks, passes), passes, k);
+  const pb = meanSoftmax(head(mcInput([b], masks, passes).x, masks, passes), passes, k);
+  const both = meanSoftmax(head(two.x, two.masks, two.rows), two.rows, k);
+  for (let c = 0; c < k; c++) expect(both[c]).toBeCloseTo((pa[c]! + pb[c]!) / 2, 10);
 });

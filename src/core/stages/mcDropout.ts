@@ -26,3 +26,20 @@ export function meanSoftmax(logits: ArrayLike<number>, n: number, k: number): Fl
   }
   return mean;
 }
+
+/**
+ * The head's input for one vertebra: each of its embeddings (the crop's, and with mirror averaging its
+ * mirror's) repeated over the same `passes` dropout masks, so that `meanSoftmax` over all rows is the
+ * mean of the embeddings' MC-dropout means.
+ */
+export function mcInput(embeddings: readonly Float32Array[], masks: Float32Array, passes: number): { x: Float32Array; masks: Float32Array; rows: number } {
+  const e = masks.length / passes;
+  const rows = embeddings.length * passes;
+  const x = new Float32Array(rows * e);
+  const m = new Float32Array(rows * e);
+  embeddings.forEach((emb, k) => {
+    for (let r = 0; r < passes; r++) x.set(emb, (k * passes + r) * e);
+    m.set(masks, k * passes * e);
+  });
+  return { x, masks: m, rows };
+}
