@@ -284,7 +284,7 @@ def write_report(manifest: dict, path: str) -> None:
         'high, and single vertebrae at the edge of short fields of view (the top T6 of sub-006, sub-012 and sub-020; sub-022\'s',
         'T12 called L1). Neighbours cannot anchor a run that is shifted as a whole; the identifier\'s own accuracy on thoracic',
         'levels (63 % alone) limits this figure, not φ.',
-        'What does move it (2026-12-02, `python3 -m training.mirror_probe`, 6 min): averaging each vertebra\'s MC-dropout',
+        'What does move it (2026-12-02, `python3 -m training.phi_variants --mirror`, 6 min): averaging each vertebra\'s MC-dropout',
         'probabilities with those of its left–right mirrored mask crop, φ re-learned on such outputs the shipped way. The identifier',
         'alone drops a little (70.0 → 68.6 %, T 63.2 → 62.7 %), fusion rises 96.8 → 98.1 % (T 94.0 → 96.5 %); with sequence decoding',
         '97.8 % both ways. The app supports it (`head.mirror` in the manifest; `train_identifier --mirror`), but it is not shipped:',

@@ -2,11 +2,16 @@
 phantoms' top-1 with fusion at the paper's settings for each variant. MODELS.md reports the result.
 
   /usr/bin/python3 -m training.recover   # training/out/identifier from the shipped ONNX
-  /usr/bin/python3 -m training.phi_variants
+  /usr/bin/python3 -m training.phi_variants            # the ways of learning φ (21 min)
+  /usr/bin/python3 -m training.phi_variants --mirror   # outputs averaged with the mirrored crops', φ re-learned (6 min)
+
+The leave-one-subject-out folds need encoders of their own, so only a full run (`train_identifier [--mirror]`)
+measures a variant on the real masks.
 """
 from __future__ import annotations
 
 import json
+import sys
 import time
 
 import torch
@@ -29,6 +34,9 @@ def main() -> None:
     fusion_ph = T.scans_of(build(list(T.FUSION_PHANTOMS)), 'phantom', 'phantom')
     val_ph = T.scans_of(build(val_phantom_seeds()), 'phantom', 'phantom')
     e_train, e_fus, e_val = T.embed(enc, train_ph, 6, 0), T.embed(enc, fusion_ph, 1, 0), T.embed(enc, val_ph, 1, 0)
+    if '--mirror' in sys.argv[1:]:
+        T.plain_and_mirrored(enc, head, (train_ph, fusion_ph, val_ph), (e_train, e_fus, e_val), 1500, 0, t0)
+        return
     out_val = T.outputs_of(head, e_val, val_ph)
     shipped = json.load(open('public/models/fusion.json'))
     phi = {int(d): torch.tensor(v).view(CLASSES, CLASSES) for d, v in shipped['offsets'].items()}

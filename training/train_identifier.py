@@ -324,21 +324,31 @@ def train_end_to_end(scans: list[dict], field: str, minutes: float, seed: int) -
 
 # ---------------------------------------------------------------- main
 
-def probe_pretrained(enc: Encoder, steps: int, a: argparse.Namespace, train_ph: list[dict], fusion_ph: list[dict], val_ph: list[dict], t0: float) -> None:
+def plain_and_mirrored(enc: Encoder, head: Head, phantoms: tuple[list[dict], list[dict], list[dict]], emb: tuple[list, list, list], steps: int, seed: int,
+                       t0: float) -> dict:
+    """The validation phantoms' top-1 alone, with fusion (φ learned the shipped way: held-out + cross-fitted phantoms)
+    and with sequence decoding, for `head`'s outputs as they are and averaged with the mirrored crops' (φ re-learned).
+    `phantoms`, `emb`: training, held-out (fusion) and validation phantoms and their embeddings."""
+    (train_ph, fusion_ph, val_ph), (e_train, e_fus, e_val) = phantoms, emb
+    res = {}
+    for name, mir in (('plain', (None, None, None)), ('mirror-averaged', [embed_mirrored(enc, x, seed) for x in phantoms])):
+        phi = learn_phi(outputs_of(head, e_fus, fusion_ph, seed, mir[1]) + crossfit_outputs(e_train, train_ph, steps, seed, mir[0]))
+        out = outputs_of(head, e_val, val_ph, seed, mir[2])
+        res[name] = {'no_fusion': score(out, None), 'fusion_learned': score(out, phi), 'fusion_learned_order': score(out, phi, order=True)}
+        r = res[name]
+        print(f"{name}: alone {r['no_fusion']['top1']:.4f} (T {r['no_fusion']['T']['top1']:.3f}), fusion {r['fusion_learned']['top1']:.4f} "
+              f"(T {r['fusion_learned']['T']['top1']:.3f}), + sequence decoding {r['fusion_learned_order']['top1']:.4f} ({time.time() - t0:.0f} s)", flush=True)
+    return res
+
+
+def probe_pretrained(enc: Encoder, steps: int, a: argparse.Namespace, phantoms: tuple[list[dict], list[dict], list[dict]], t0: float) -> None:
     """Saves a phantom-only encoder (no real mask seen: every leave-one-subject-out fold may start from it) and
-    probes it as the ablation's rows 3–4 do: a head on the training phantoms, φ from the held-out and cross-fitted
-    phantoms, scored on the validation phantoms."""
+    probes it as the ablation's rows 3–4 do: a head on the training phantoms, scored with and without the mirror."""
     torch.save({'encoder': enc.state_dict(), 'head': Head().state_dict()}, os.path.join(a.out, 'identifier.pt'))
-    e_train, e_fus, e_val = embed(enc, train_ph, a.views, a.seed), embed(enc, fusion_ph, 1, a.seed), embed(enc, val_ph, 1, a.seed)
-    head = train_head(e_train, train_ph, a.head_steps, a.seed)
-    metrics = {'seed': a.seed, 'pretrain_steps': steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'resumed_from': a.resume, 'probe_val_phantoms': {}}
-    m_train, m_fus, m_val = embed_mirrored(enc, train_ph, a.seed), embed_mirrored(enc, fusion_ph, a.seed), embed_mirrored(enc, val_ph, a.seed)
-    for name, mir in (('plain', None), ('mirror-averaged', (m_train, m_fus, m_val))):
-        phi = learn_phi(outputs_of(head, e_fus, fusion_ph, mirrored=mir and mir[1]) + crossfit_outputs(e_train, train_ph, a.head_steps, a.seed, mir and mir[0]))
-        out = outputs_of(head, e_val, val_ph, mirrored=mir and mir[2])
-        metrics['probe_val_phantoms'][name] = {'no_fusion': score(out, None), 'fusion_learned': score(out, phi), 'fusion_learned_order': score(out, phi, order=True)}
-        print(name, json.dumps(metrics['probe_val_phantoms'][name]), f'({time.time() - t0:.0f} s)', flush=True)
-    metrics['seconds'] = round(time.time() - t0)
+    emb = (embed(enc, phantoms[0], a.views, a.seed), embed(enc, phantoms[1], 1, a.seed), embed(enc, phantoms[2], 1, a.seed))
+    head = train_head(emb[0], phantoms[0], a.head_steps, a.seed)
+    metrics = {'seed': a.seed, 'pretrain_steps': steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'resumed_from': a.resume,
+               'probe_val_phantoms': plain_and_mirrored(enc, head, phantoms, emb, a.head_steps, a.seed, t0), 'seconds': round(time.time() - t0)}
     with open(os.path.join(a.out, 'metrics.json'), 'w') as f:
         json.dump(metrics, f, indent=1)
 
@@ -388,7 +398,7 @@ def main() -> None:
     print(f'pre-training done: {pre_steps} steps ({time.time() - t0:.0f} s)', flush=True)
     pretrained = {k: v.clone() for k, v in enc.state_dict().items()}
     if a.pretrain_only:
-        probe_pretrained(enc, pre_steps, a, train_ph, fusion_ph, val_ph, t0)
+        probe_pretrained(enc, pre_steps, a, (train_ph, fusion_ph, val_ph), t0)
         return
 
     def tuned(without: str | None) -> tuple[Encoder, int]:
