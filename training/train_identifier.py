@@ -418,7 +418,8 @@ def main() -> None:
 
     # Shipped head: phantoms + every real mask + the mask-driven phantoms.
     head = train_head(e_train + e_real + e_masked, train_ph + real_scans + masked, a.head_steps, a.seed, real_share=a.head_real_share)
-    phi = learn_phi(outputs_of(head, e_fusion, fusion_ph, mirrored=m_fusion) + crossfit_outputs(e_train, train_ph, a.head_steps, a.seed, m_train))
+    phi_data = outputs_of(head, e_fusion, fusion_ph, mirrored=m_fusion) + crossfit_outputs(e_train, train_ph, a.head_steps, a.seed, m_train)
+    phi = learn_phi(phi_data)
     shift = {d: shift_phi(d) for d in OFFSETS}
     out_val = outputs_of(head, e_val, val_ph, mirrored=m_val)
     metrics: dict = {'seed': a.seed, 'phi_from': 'fusion phantoms + cross-fitted training phantoms', 'pretrain_steps': pre_steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'head_steps': a.head_steps,
@@ -469,6 +470,8 @@ def main() -> None:
     with open(os.path.join(a.out, 'fusion.json'), 'w') as f:
         json.dump({'classes': CLASSES, 'offsets': {str(d): phi[d].flatten().tolist() for d in OFFSETS},
                    'about': 'φ_d row-major K×K: row = neighbour class, column = my class; learned from the shift prior'}, f)
+    # Every scored output, so a change to φ's learning or to the fusion can be re-scored on the real folds without re-running them.
+    torch.save({'phi_data': phi_data, 'val_phantoms': out_val, 'real_loso': loso_out, 'ablation_head_val': o_ph}, os.path.join(a.out, 'outputs.pt'))
     np.save(os.path.join(a.out, 'embeddings.npy'), torch.cat([e[0] for e in e_val]).numpy())
     np.save(os.path.join(a.out, 'embedding_levels.npy'), np.concatenate([s['levels'] for s in val_ph]))
     with open(os.path.join(a.out, 'metrics.json'), 'w') as f:
