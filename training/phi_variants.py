@@ -4,6 +4,8 @@ phantoms' top-1 with fusion at the paper's settings for each variant. MODELS.md 
   /usr/bin/python3 -m training.recover   # training/out/identifier from the shipped ONNX
   /usr/bin/python3 -m training.phi_variants            # the ways of learning φ (21 min)
   /usr/bin/python3 -m training.phi_variants --mirror   # outputs averaged with the mirrored crops', φ re-learned (6 min)
+  /usr/bin/python3 -m training.phi_variants --ensemble training/out/identifier-R6/identifier.pt   # the shipped identifier's outputs
+      averaged with another run's (both plain and both mirror-averaged), φ re-learned
 
 The leave-one-subject-out folds need encoders of their own, so only a full run (`train_identifier [--mirror]`)
 measures a variant on the real masks.
@@ -22,17 +24,59 @@ from .data.split import val_phantom_seeds
 from .models.identifier import CLASSES, Encoder, Head
 
 
-def main() -> None:
-    torch.set_num_threads(2)
-    t0 = time.time()
-    state = torch.load('training/out/identifier/identifier.pt')
+def load(path: str) -> tuple[Encoder, Head]:
+    state = torch.load(path)
     enc, head = Encoder(), Head()
     enc.load_state_dict(state['encoder'])
     head.load_state_dict(state['head'])
-    enc.eval(), head.eval()
+    return enc.eval(), head.eval()
+
+
+def member(path: str, phantoms: tuple[list, list, list]) -> dict[bool, tuple[list, list]]:
+    """One identifier's outputs as φ's training data (held-out + cross-fitted phantoms) and on the validation phantoms,
+    plain (False) and mirror-averaged (True)."""
+    enc, head = load(path)
+    train_ph, fusion_ph, val_ph = phantoms
+    e_train, e_fus, e_val = T.embed(enc, train_ph, 6, 0), T.embed(enc, fusion_ph, 1, 0), T.embed(enc, val_ph, 1, 0)
+    res = {}
+    for mirror in (False, True):
+        m = [T.embed_mirrored(enc, x, 0) for x in phantoms] if mirror else [None] * 3
+        res[mirror] = (T.outputs_of(head, e_fus, fusion_ph, 0, m[1]) + T.crossfit_outputs(e_train, train_ph, 1500, 0, m[0]),
+                       T.outputs_of(head, e_val, val_ph, 0, m[2]))
+    return res
+
+
+def averaged(a: list, b: list) -> list:
+    """Per scan, the mean of two identifiers' probabilities and the entropy of that mean."""
+    out = []
+    for (pa, _, y), (pb, _, yb) in zip(a, b):
+        assert (y == yb).all()
+        p = (pa + pb) / 2
+        out.append((p, -(p * p.clamp(min=1e-12).log()).sum(1), y))
+    return out
+
+
+def ensemble(other: str, phantoms: tuple[list, list, list], t0: float) -> None:
+    a, b = member('training/out/identifier/identifier.pt', phantoms), member(other, phantoms)
+    for mirror in (False, True):
+        (fa, va), (fb, vb) = a[mirror], b[mirror]
+        for name, fit, val in (('shipped', fa, va), ('other', fb, vb), ('ensemble', averaged(fa, fb), averaged(va, vb))):
+            phi = T.learn_phi(fit)
+            r, alone = T.score(val, phi), T.score(val, None)
+            print(f"{'mirror-averaged' if mirror else 'plain'} {name}: alone {alone['top1']:.4f}, fusion {r['top1']:.4f} "
+                  f"(T {r['T']['top1']:.3f}), + sequence decoding {T.score(val, phi, order=True)['top1']:.4f} ({time.time() - t0:.0f} s)", flush=True)
+
+
+def main() -> None:
+    torch.set_num_threads(2)
+    t0 = time.time()
+    enc, head = load('training/out/identifier/identifier.pt')
     train_ph = T.scans_of(build(list(T.HEAD_PHANTOMS)), 'phantom', 'phantom')
     fusion_ph = T.scans_of(build(list(T.FUSION_PHANTOMS)), 'phantom', 'phantom')
     val_ph = T.scans_of(build(val_phantom_seeds()), 'phantom', 'phantom')
+    if '--ensemble' in sys.argv[1:]:
+        ensemble(sys.argv[sys.argv.index('--ensemble') + 1], (train_ph, fusion_ph, val_ph), t0)
+        return
     e_train, e_fus, e_val = T.embed(enc, train_ph, 6, 0), T.embed(enc, fusion_ph, 1, 0), T.embed(enc, val_ph, 1, 0)
     if '--mirror' in sys.argv[1:]:
         T.plain_and_mirrored(enc, head, (train_ph, fusion_ph, val_ph), (e_train, e_fus, e_val), 1500, 0, t0)
