@@ -33,27 +33,16 @@ def load(path: str) -> tuple[Encoder, Head]:
 
 
 def member(path: str, phantoms: tuple[list, list, list]) -> dict[bool, tuple[list, list]]:
-    """One identifier's outputs as φ's training data (held-out + cross-fitted phantoms) and on the validation phantoms,
-    plain (False) and mirror-averaged (True)."""
+    """One identifier's φ training data and validation outputs, plain (False) and mirror-averaged (True)."""
     enc, head = load(path)
-    train_ph, fusion_ph, val_ph = phantoms
-    e_train, e_fus, e_val = T.embed(enc, train_ph, 6, 0), T.embed(enc, fusion_ph, 1, 0), T.embed(enc, val_ph, 1, 0)
-    res = {}
-    for mirror in (False, True):
-        m = [T.embed_mirrored(enc, x, 0) for x in phantoms] if mirror else [None] * 3
-        res[mirror] = (T.outputs_of(head, e_fus, fusion_ph, 0, m[1]) + T.crossfit_outputs(e_train, train_ph, 1500, 0, m[0]),
-                       T.outputs_of(head, e_val, val_ph, 0, m[2]))
-    return res
+    emb = (T.embed(enc, phantoms[0], 6, 0), T.embed(enc, phantoms[1], 1, 0), T.embed(enc, phantoms[2], 1, 0))
+    return {mirror: T.phantom_outputs(enc, head, phantoms, emb, 1500, 0, mirror) for mirror in (False, True)}
 
 
 def averaged(a: list, b: list) -> list:
     """Per scan, the mean of two identifiers' probabilities and the entropy of that mean."""
-    out = []
-    for (pa, _, y), (pb, _, yb) in zip(a, b):
-        assert (y == yb).all()
-        p = (pa + pb) / 2
-        out.append((p, -(p * p.clamp(min=1e-12).log()).sum(1), y))
-    return out
+    assert all((x[2] == y[2]).all() for x, y in zip(a, b))
+    return [(*T.with_entropy((pa + pb) / 2), y) for (pa, _, y), (pb, _, _) in zip(a, b)]
 
 
 def ensemble(other: str, phantoms: tuple[list, list, list], t0: float) -> None:
@@ -61,10 +50,7 @@ def ensemble(other: str, phantoms: tuple[list, list, list], t0: float) -> None:
     for mirror in (False, True):
         (fa, va), (fb, vb) = a[mirror], b[mirror]
         for name, fit, val in (('shipped', fa, va), ('other', fb, vb), ('ensemble', averaged(fa, fb), averaged(va, vb))):
-            phi = T.learn_phi(fit)
-            r, alone = T.score(val, phi), T.score(val, None)
-            print(f"{'mirror-averaged' if mirror else 'plain'} {name}: alone {alone['top1']:.4f}, fusion {r['top1']:.4f} "
-                  f"(T {r['T']['top1']:.3f}), + sequence decoding {T.score(val, phi, order=True)['top1']:.4f} ({time.time() - t0:.0f} s)", flush=True)
+            T.scored(f"{'mirror-averaged' if mirror else 'plain'} {name}", fit, val, t0)
 
 
 def main() -> None:

@@ -227,7 +227,11 @@ def mc_predict(head: Head, e: torch.Tensor, seed: int) -> tuple[torch.Tensor, to
     n, width = e.shape
     drop = (torch.rand(MC_PASSES, 1, width, generator=g) >= DROPOUT).float() / (1 - DROPOUT)
     p = head(e[None].expand(MC_PASSES, n, width).reshape(-1, width), drop.expand(MC_PASSES, n, width).reshape(-1, width))
-    p = p.view(MC_PASSES, n, CLASSES).softmax(2).mean(0)
+    return with_entropy(p.view(MC_PASSES, n, CLASSES).softmax(2).mean(0))
+
+
+def with_entropy(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean probabilities per vertebra and their entropy (the certainty fusion weighs by)."""
     return p, -(p * p.clamp(min=1e-12).log()).sum(1)
 
 
@@ -288,8 +292,7 @@ def outputs_of(head: Head, emb: list[torch.Tensor], scans: list[dict], seed: int
         return [(*mc_predict(head, e[0], seed), s['levels']) for e, s in zip(emb, scans)]
     out = []
     for e, m, s in zip(emb, mirrored, scans):
-        p = (mc_predict(head, e[0], seed)[0] + mc_predict(head, m[0], seed)[0]) / 2
-        out.append((p, -(p * p.clamp(min=1e-12).log()).sum(1), s['levels']))
+        out.append((*with_entropy((mc_predict(head, e[0], seed)[0] + mc_predict(head, m[0], seed)[0]) / 2), s['levels']))
     return out
 
 
@@ -324,21 +327,30 @@ def train_end_to_end(scans: list[dict], field: str, minutes: float, seed: int) -
 
 # ---------------------------------------------------------------- main
 
+def phantom_outputs(enc: Encoder, head: Head, phantoms: tuple[list[dict], list[dict], list[dict]], emb: tuple[list, list, list], steps: int, seed: int,
+                    mirror: bool) -> tuple[list, list]:
+    """`head`'s outputs as φ's training data (held-out + cross-fitted phantoms) and on the validation phantoms, averaged with the
+    mirrored crops' if `mirror`. `phantoms`, `emb`: training, held-out (fusion) and validation phantoms and their embeddings."""
+    (train_ph, fusion_ph, val_ph), (e_train, e_fus, e_val) = phantoms, emb
+    mir = [embed_mirrored(enc, x, seed) for x in phantoms] if mirror else [None] * 3
+    return (outputs_of(head, e_fus, fusion_ph, seed, mir[1]) + crossfit_outputs(e_train, train_ph, steps, seed, mir[0]),
+            outputs_of(head, e_val, val_ph, seed, mir[2]))
+
+
+def scored(name: str, fit: list, val: list, t0: float) -> dict:
+    """Top-1 on `val` alone, with fusion (φ learned the shipped way on `fit`) and with sequence decoding; printed."""
+    phi = learn_phi(fit)
+    r = {'no_fusion': score(val, None), 'fusion_learned': score(val, phi), 'fusion_learned_order': score(val, phi, order=True)}
+    print(f"{name}: alone {r['no_fusion']['top1']:.4f} (T {r['no_fusion']['T']['top1']:.3f}), fusion {r['fusion_learned']['top1']:.4f} "
+          f"(T {r['fusion_learned']['T']['top1']:.3f}), + sequence decoding {r['fusion_learned_order']['top1']:.4f} ({time.time() - t0:.0f} s)", flush=True)
+    return r
+
+
 def plain_and_mirrored(enc: Encoder, head: Head, phantoms: tuple[list[dict], list[dict], list[dict]], emb: tuple[list, list, list], steps: int, seed: int,
                        t0: float) -> dict:
-    """The validation phantoms' top-1 alone, with fusion (φ learned the shipped way: held-out + cross-fitted phantoms)
-    and with sequence decoding, for `head`'s outputs as they are and averaged with the mirrored crops' (φ re-learned).
-    `phantoms`, `emb`: training, held-out (fusion) and validation phantoms and their embeddings."""
-    (train_ph, fusion_ph, val_ph), (e_train, e_fus, e_val) = phantoms, emb
-    res = {}
-    for name, mir in (('plain', (None, None, None)), ('mirror-averaged', [embed_mirrored(enc, x, seed) for x in phantoms])):
-        phi = learn_phi(outputs_of(head, e_fus, fusion_ph, seed, mir[1]) + crossfit_outputs(e_train, train_ph, steps, seed, mir[0]))
-        out = outputs_of(head, e_val, val_ph, seed, mir[2])
-        res[name] = {'no_fusion': score(out, None), 'fusion_learned': score(out, phi), 'fusion_learned_order': score(out, phi, order=True)}
-        r = res[name]
-        print(f"{name}: alone {r['no_fusion']['top1']:.4f} (T {r['no_fusion']['T']['top1']:.3f}), fusion {r['fusion_learned']['top1']:.4f} "
-              f"(T {r['fusion_learned']['T']['top1']:.3f}), + sequence decoding {r['fusion_learned_order']['top1']:.4f} ({time.time() - t0:.0f} s)", flush=True)
-    return res
+    """The validation phantoms' top-1 for `head`'s outputs as they are and averaged with the mirrored crops' (φ re-learned)."""
+    return {name: scored(name, *phantom_outputs(enc, head, phantoms, emb, steps, seed, mirror), t0)
+            for name, mirror in (('plain', False), ('mirror-averaged', True))}
 
 
 def probe_pretrained(enc: Encoder, steps: int, a: argparse.Namespace, phantoms: tuple[list[dict], list[dict], list[dict]], t0: float) -> None:
