@@ -119,13 +119,15 @@ def head_loss(logits: torch.Tensor, y: torch.Tensor, seq: list[slice]) -> tuple[
 # ---------------------------------------------------------------- training
 
 def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, batch: int = 48, start: dict | None = None,
-             extra: tuple[np.ndarray, np.ndarray] | None = None, extra_share: float = 0.5, lr: float = 1e-3, tag: str = 'pretrain', frozen: bool = False) -> tuple[Encoder, int]:
+             extra: tuple[np.ndarray, np.ndarray] | None = None, extra_share: float = 0.5, lr: float = 1e-3, tag: str = 'pretrain', frozen: bool = False,
+             steps: int = 0) -> tuple[Encoder, int]:
     """SupCon on two views per crop; levels sampled uniformly so rare (cervical) ones count.
     `start`: encoder weights to continue from (a run split over sessions, or the fine-tuning below);
     `frozen`: they were recovered from the ONNX files, so their BatchNorms stay frozen (training/recover.py).
     `extra`: a second pool (real masks and mask-driven phantoms): where it holds the level drawn, a crop
     comes from it with probability `extra_share`, so real shapes and phantom shapes of one level are
-    each other's positives."""
+    each other's positives. `steps`: stop after so many steps instead of `minutes` (a result that does not
+    depend on what else shares the CPU)."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -137,7 +139,7 @@ def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, ba
     extra_by = {l: np.nonzero(extra[1] == l)[0] for l in np.unique(extra[1])} if extra is not None else {}
     keys = list(by_level)
     step, t0, run = 0, time.time(), []
-    while time.time() - t0 < minutes * 60:
+    while step < steps if steps else time.time() - t0 < minutes * 60:
         train_mode(enc, frozen)
         lv = rng.choice(keys, batch)
         crops = [extra[0][rng.choice(extra_by[l])] if l in extra_by and rng.random() < extra_share else vert[rng.choice(by_level[l])] for l in lv]
@@ -378,6 +380,7 @@ def main() -> None:
     ap.add_argument('--resumed-minutes', type=float, default=0)
     ap.add_argument('--finetune-minutes', type=float, default=0,
                     help='then fine-tune the encoder contrastively on phantoms + real masks + mask-driven phantoms; each LOSO fold again without its subject')
+    ap.add_argument('--finetune-steps', type=int, default=0, help='fine-tune for so many steps instead of --finetune-minutes')
     ap.add_argument('--head-real-share', type=float, default=0,
                     help='share of each head batch drawn from real masks and their mask-driven phantoms (0: uniform over sequences)')
     ap.add_argument('--threads', type=int, default=2)
@@ -415,13 +418,16 @@ def main() -> None:
 
     def tuned(without: str | None) -> tuple[Encoder, int]:
         """The pre-trained encoder fine-tuned with the real masks (and their mask-driven phantoms) except `without`'s."""
-        if not a.finetune_minutes:
+        if not (a.finetune_minutes or a.finetune_steps):
             return enc, 0
         pool = real_pool([s for s in real_scans + masked if s['subject'] != without])
-        return pretrain(vert, levels, a.finetune_minutes, a.seed + 2, start=pretrained, extra=pool, lr=3e-4, tag=f'fine-tune (without {without})', frozen=frozen)
+        return pretrain(vert, levels, a.finetune_minutes, a.seed + 2, start=pretrained, extra=pool, lr=3e-4, tag=f'fine-tune (without {without})', frozen=frozen,
+                        steps=a.finetune_steps)
 
     # Shipped encoder: fine-tuned with every real subject.
+    t_ft = time.time()
     enc, ft_steps = tuned(None)
+    ft_minutes = a.finetune_minutes if not a.finetune_steps else round((time.time() - t_ft) / 60, 1)
     emb = lambda e, scans, views: embed(e, scans, views, a.seed)
     e_train, e_fusion, e_val = emb(enc, train_ph, a.views), emb(enc, fusion_ph, 1), emb(enc, val_ph, 1)
     e_real, e_masked = emb(enc, real_scans, a.views), emb(enc, masked, a.views)
@@ -435,7 +441,7 @@ def main() -> None:
     shift = {d: shift_phi(d) for d in OFFSETS}
     out_val = outputs_of(head, e_val, val_ph, mirrored=m_val)
     metrics: dict = {'seed': a.seed, 'phi_from': 'fusion phantoms + cross-fitted training phantoms', 'pretrain_steps': pre_steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'head_steps': a.head_steps,
-                     'finetune_minutes': a.finetune_minutes, 'finetune_steps': ft_steps, 'head_real_share': a.head_real_share, 'resumed_from': a.resume, 'mirror': a.mirror,
+                     'finetune_minutes': ft_minutes, 'finetune_steps': ft_steps, 'head_real_share': a.head_real_share, 'resumed_from': a.resume, 'mirror': a.mirror,
                      'val_phantoms': {'no_fusion': score(out_val, None), 'fusion_shift': score(out_val, shift), 'fusion_learned': score(out_val, phi),
                                      'fusion_learned_order': score(out_val, phi, order=True)}}
     print(json.dumps(metrics['val_phantoms']), flush=True)
