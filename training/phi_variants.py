@@ -6,9 +6,11 @@ phantoms' top-1 with fusion at the paper's settings for each variant. MODELS.md 
   /usr/bin/python3 -m training.phi_variants --mirror   # outputs averaged with the mirrored crops', φ re-learned (6 min)
   /usr/bin/python3 -m training.phi_variants --ensemble training/out/identifier-R6/identifier.pt   # the shipped identifier's outputs
       averaged with another run's (both plain and both mirror-averaged), φ re-learned
+  /usr/bin/python3 -m training.phi_variants --outputs R7/outputs.pt R8/outputs.pt   # full runs' saved outputs averaged,
+      φ re-learned on the averaged φ data: the ensemble on the validation phantoms and on the real leave-one-subject-out folds
 
 The leave-one-subject-out folds need encoders of their own, so only a full run (`train_identifier [--mirror]`)
-measures a variant on the real masks.
+measures a variant on the real masks; `--outputs` scores an ensemble of full runs from what each saved.
 """
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ import json
 import sys
 import time
 
+import numpy as np
 import torch
 
 from . import train_identifier as T
 from .data.dataset import build
 from .data.split import val_phantom_seeds
+from .fusion import OFFSETS, shift_phi
 from .models.identifier import CLASSES, Encoder, Head
 
 
@@ -39,10 +43,28 @@ def member(path: str, phantoms: tuple[list, list, list]) -> dict[bool, tuple[lis
     return {mirror: T.phantom_outputs(enc, head, phantoms, emb, 1500, 0, mirror) for mirror in (False, True)}
 
 
-def averaged(a: list, b: list) -> list:
-    """Per scan, the mean of two identifiers' probabilities and the entropy of that mean."""
-    assert all((x[2] == y[2]).all() for x, y in zip(a, b))
-    return [(*T.with_entropy((pa + pb) / 2), y) for (pa, _, y), (pb, _, _) in zip(a, b)]
+def averaged(*runs: list) -> list:
+    """Per scan, the mean of several identifiers' probabilities and the entropy of that mean."""
+    if not all(len(r) == len(runs[0]) and all(np.array_equal(x[2], y[2]) for x, y in zip(runs[0], r)) for r in runs):
+        raise ValueError('the runs were scored on different vertebrae')
+    return [(*T.with_entropy(sum(o[0] for o in scan) / len(runs)), scan[0][2]) for scan in zip(*runs)]
+
+
+def from_outputs(paths: list[str], t0: float) -> dict:
+    """An ensemble of full runs scored from their outputs.pt: probabilities averaged per scan, φ learned on the
+    averaged φ data (phantoms only, as in a run), then the validation phantoms and every held-out real subject
+    (each fold's outputs come from that run's encoder and head trained without the subject)."""
+    runs = [torch.load(p) for p in paths]
+    fit = averaged(*(r['phi_data'] for r in runs))
+    phi, shift = T.learn_phi(fit), {d: shift_phi(d) for d in OFFSETS}
+    res = {'runs': paths}
+    for key in ('val_phantoms', 'real_loso'):
+        out = averaged(*(r[key] for r in runs))
+        res[key] = {'no_fusion': T.score(out, None), 'fusion_shift': T.score(out, shift), 'fusion_learned': T.score(out, phi),
+                    'fusion_learned_order': T.score(out, phi, order=True)}
+        print(f"{key}: alone {res[key]['no_fusion']['top1']:.4f}, fusion {res[key]['fusion_learned']['top1']:.4f}, "
+              f"+ order {res[key]['fusion_learned_order']['top1']:.4f} ({time.time() - t0:.0f} s)", flush=True)
+    return res
 
 
 def ensemble(other: str, phantoms: tuple[list, list, list], t0: float) -> None:
@@ -56,6 +78,9 @@ def ensemble(other: str, phantoms: tuple[list, list, list], t0: float) -> None:
 def main() -> None:
     torch.set_num_threads(2)
     t0 = time.time()
+    if '--outputs' in sys.argv[1:]:
+        print(json.dumps(from_outputs(sys.argv[sys.argv.index('--outputs') + 1:], t0)), flush=True)
+        return
     enc, head = load('training/out/identifier/identifier.pt')
     train_ph = T.scans_of(build(list(T.HEAD_PHANTOMS)), 'phantom', 'phantom')
     fusion_ph = T.scans_of(build(list(T.FUSION_PHANTOMS)), 'phantom', 'phantom')

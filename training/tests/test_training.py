@@ -1,5 +1,6 @@
 """The training losses, targets and shipping helpers: properties that would break if they did."""
 import numpy as np
+import pytest
 import torch
 
 from training.fusion import OFFSETS, fuse, shift_phi
@@ -190,3 +191,17 @@ def test_mirror_averaged_outputs_are_the_mean_of_both_mc_predictions():
     assert torch.allclose(hm, -(pm * pm.log()).sum(1))
     (ps, _, _), = outputs_of(head, [e], scans, mirrored=[e])   # its own mirror: the same output
     assert torch.allclose(ps, p0) and (y == np.arange(5)).all()
+
+
+def test_an_ensemble_averages_each_scans_probabilities_and_refuses_misaligned_runs():
+    from training.phi_variants import averaged
+    torch.manual_seed(0)
+    runs = [[(torch.rand(4, 24).softmax(1), None, np.arange(4)), (torch.rand(2, 24).softmax(1), None, np.arange(5, 7))] for _ in range(3)]
+    out = averaged(*runs)
+    assert len(out) == 2 and (out[1][2] == np.arange(5, 7)).all()
+    assert torch.allclose(out[0][0], (runs[0][0][0] + runs[1][0][0] + runs[2][0][0]) / 3)
+    assert torch.allclose(out[0][1], -(out[0][0] * out[0][0].log()).sum(1))
+    assert torch.allclose(averaged(runs[0])[1][0], runs[0][1][0])   # one run: itself
+    shifted = [runs[0][0], (runs[0][1][0], None, np.arange(6, 8))]
+    with pytest.raises(ValueError):
+        averaged(runs[0], shifted)
