@@ -6,6 +6,7 @@ phantoms' top-1 with fusion at the paper's settings for each variant. MODELS.md 
   /usr/bin/python3 -m training.phi_variants --mirror   # outputs averaged with the mirrored crops', φ re-learned (6 min)
   /usr/bin/python3 -m training.phi_variants --ensemble training/out/identifier-R6/identifier.pt   # the shipped identifier's outputs
       averaged with another run's (both plain and both mirror-averaged), φ re-learned
+  /usr/bin/python3 -m training.phi_variants --heads 5    # one head against five averaged (phantom-only heads, shipped encoder)
   /usr/bin/python3 -m training.phi_variants --outputs R7/outputs.pt R8/outputs.pt   # full runs' saved outputs averaged,
       φ re-learned on the averaged φ data: the ensemble on the validation phantoms and on the real leave-one-subject-out folds
 
@@ -25,12 +26,12 @@ from . import train_identifier as T
 from .data.dataset import build
 from .data.split import val_phantom_seeds
 from .fusion import OFFSETS, shift_phi
-from .models.identifier import CLASSES, Encoder, Head
+from .models.identifier import CLASSES, Encoder, Head, Heads, head_of
 
 
-def load(path: str) -> tuple[Encoder, Head]:
+def load(path: str) -> tuple[Encoder, Head | Heads]:
     state = torch.load(path)
-    enc, head = Encoder(), Head()
+    enc, head = Encoder(), head_of(state['head'])
     enc.load_state_dict(state['encoder'])
     head.load_state_dict(state['head'])
     return enc.eval(), head.eval()
@@ -75,6 +76,15 @@ def ensemble(other: str, phantoms: tuple[list, list, list], t0: float) -> None:
             T.scored(f"{'mirror-averaged' if mirror else 'plain'} {name}", fit, val, t0)
 
 
+def heads(k: int, enc: Encoder, phantoms: tuple[list, list, list], emb: tuple[list, list, list], t0: float) -> None:
+    """One head against `k` heads averaged, on the shipped encoder: heads on the training phantoms only (as the ablation's
+    rows 3–4), cross-fitted φ data with as many heads, plain and mirror-averaged."""
+    for n in (1, k):
+        head = T.train_head(emb[0], phantoms[0], 1500, 0, heads=n)
+        for mirror in (False, True):
+            T.scored(f"{n} head(s), {'mirror-averaged' if mirror else 'plain'}", *T.phantom_outputs(enc, head, phantoms, emb, 1500, 0, mirror, n), t0)
+
+
 def main() -> None:
     torch.set_num_threads(2)
     t0 = time.time()
@@ -89,6 +99,9 @@ def main() -> None:
         ensemble(sys.argv[sys.argv.index('--ensemble') + 1], (train_ph, fusion_ph, val_ph), t0)
         return
     e_train, e_fus, e_val = T.embed(enc, train_ph, 6, 0), T.embed(enc, fusion_ph, 1, 0), T.embed(enc, val_ph, 1, 0)
+    if '--heads' in sys.argv[1:]:
+        heads(int(sys.argv[sys.argv.index('--heads') + 1]), enc, (train_ph, fusion_ph, val_ph), (e_train, e_fus, e_val), t0)
+        return
     if '--mirror' in sys.argv[1:]:
         T.plain_and_mirrored(enc, head, (train_ph, fusion_ph, val_ph), (e_train, e_fus, e_val), 1500, 0, t0)
         return

@@ -24,7 +24,7 @@ from onnx import numpy_helper
 from torch import nn
 
 from .models.detector import Detector
-from .models.identifier import Encoder, Head
+from .models.identifier import Encoder, head_of
 from .models.segmenter import REFINE_INPUTS, Segmenter
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..'))
@@ -155,9 +155,15 @@ def segmenter_of(path: str) -> Segmenter:
     return Segmenter(sharpen=reads[1][0] if len(reads) > 1 else 0)
 
 
+def head_from(path: str) -> nn.Module:
+    """A fresh head shaped as the ONNX file's: one head, or as many averaged as it names (`heads.K.…`)."""
+    return head_of({i.name: None for i in onnx.load(path).graph.initializer})
+
+
 def recover_all(models: str = MODELS) -> dict[str, nn.Module]:
     inp = inputs_of()
-    fresh = {'detector': Detector(), 'segmenter': segmenter_of(os.path.join(models, 'segmenter.onnx')), 'encoder': Encoder(), 'head': Head()}
+    fresh = {'detector': Detector(), 'segmenter': segmenter_of(os.path.join(models, 'segmenter.onnx')), 'encoder': Encoder(),
+             'head': head_from(os.path.join(models, 'head.onnx'))}
     return {k: load_onnx(m, os.path.join(models, f'{k}.onnx'), inp[k]) for k, m in fresh.items()}
 
 

@@ -17,7 +17,7 @@ import torch
 from .data.dataset import CENTRE_JITTER_VOX, SEG_SIGMA_VOX, SPEC, WINDOW
 from .models.detector import STRIDE, Detector
 from .models.export import export
-from .models.identifier import CLASSES, Encoder, Head
+from .models.identifier import CLASSES, Encoder, head_of
 from .models.segmenter import Segmenter, sharpen_width
 from .phantoms.png import write_png
 from .train_detector import PEAK_THRESHOLD, TOPK
@@ -143,11 +143,12 @@ def main() -> None:
     os.makedirs(MODELS, exist_ok=True)
     torch.set_num_threads(2)
     seg_state = torch.load(os.path.join(runs['segmenter'], 'segmenter.pt'))
-    det, seg, enc, head = Detector(), Segmenter(sharpen=sharpen_width(seg_state)), Encoder(), Head()
+    det, seg, enc = Detector(), Segmenter(sharpen=sharpen_width(seg_state)), Encoder()
     det.load_state_dict(torch.load(os.path.join(runs['detector'], 'detector.pt')))
     seg.load_state_dict(seg_state)
     ident = torch.load(os.path.join(runs['identifier'], 'identifier.pt'))
     enc.load_state_dict(ident['encoder'])
+    head = head_of(ident['head'])
     head.load_state_dict(ident['head'])
     for m in (det, seg, enc, head):
         m.eval()

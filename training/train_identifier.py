@@ -28,7 +28,7 @@ from .data.dataset import SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .fusion import OFFSETS, fuse, shift_phi
 from .sequence import decode
-from .models.identifier import CLASSES, Encoder, Head, project
+from .models.identifier import CLASSES, Encoder, Head, Heads, project
 from .recover import load_checkpoint, train_mode
 
 ALPHA, BETA, GAMMA = 0.1, 0.5, 1.0
@@ -194,9 +194,13 @@ def head_batch(scans: list[dict], rng: np.random.Generator, per_batch: int, real
     return np.where(rng.random(per_batch) < real_share, rng.choice(real_idx, per_batch), rng.choice(ph_idx, per_batch))
 
 
-def train_head(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int, per_batch: int = 16, real_share: float = 0) -> Head:
+def train_head(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int, per_batch: int = 16, real_share: float = 0,
+               heads: int = 1) -> Head | Heads:
     """`real_share`: the share of each batch drawn from the real masks and their mask-driven phantoms (0: every
-    sequence alike, so the ~100 phantoms outweigh the few real scans)."""
+    sequence alike, so the ~100 phantoms outweigh the few real scans). `heads` > 1: so many heads, seeds `seed`,
+    `seed` + 1000, …, averaged (the first is the single head of the same seed)."""
+    if heads > 1:
+        return Heads([train_head(emb, scans, steps, seed + 1000 * k, per_batch, real_share) for k in range(heads)]).eval()
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     head = Head()
@@ -237,14 +241,15 @@ def with_entropy(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return p, -(p * p.clamp(min=1e-12).log()).sum(1)
 
 
-def crossfit_outputs(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int, mirrored: list[torch.Tensor] | None = None) -> list:
+def crossfit_outputs(emb: list[torch.Tensor], scans: list[dict], steps: int, seed: int, mirrored: list[torch.Tensor] | None = None,
+                     heads: int = 1) -> list:
     """Identifier outputs on the head's own training phantoms that no head saw: a head trained on
     each half predicts the other half (clean views). With the held-out fusion phantoms they give φ
     six times the data for its 6 × 24 × 24 free entries."""
     half = len(scans) // 2
     out = []
     for fit, pred in ((range(half), range(half, len(scans))), (range(half, len(scans)), range(half))):
-        h = train_head([emb[i] for i in fit], [scans[i] for i in fit], steps, seed)
+        h = train_head([emb[i] for i in fit], [scans[i] for i in fit], steps, seed, heads=heads)
         out += outputs_of(h, [emb[i][:1] for i in pred], [scans[i] for i in pred], seed, [mirrored[i] for i in pred] if mirrored else None)
     return out
 
@@ -329,13 +334,13 @@ def train_end_to_end(scans: list[dict], field: str, minutes: float, seed: int) -
 
 # ---------------------------------------------------------------- main
 
-def phantom_outputs(enc: Encoder, head: Head, phantoms: tuple[list[dict], list[dict], list[dict]], emb: tuple[list, list, list], steps: int, seed: int,
-                    mirror: bool) -> tuple[list, list]:
+def phantom_outputs(enc: Encoder, head: Head | Heads, phantoms: tuple[list[dict], list[dict], list[dict]], emb: tuple[list, list, list], steps: int, seed: int,
+                    mirror: bool, heads: int = 1) -> tuple[list, list]:
     """`head`'s outputs as φ's training data (held-out + cross-fitted phantoms) and on the validation phantoms, averaged with the
     mirrored crops' if `mirror`. `phantoms`, `emb`: training, held-out (fusion) and validation phantoms and their embeddings."""
     (train_ph, fusion_ph, val_ph), (e_train, e_fus, e_val) = phantoms, emb
     mir = [embed_mirrored(enc, x, seed) for x in phantoms] if mirror else [None] * 3
-    return (outputs_of(head, e_fus, fusion_ph, seed, mir[1]) + crossfit_outputs(e_train, train_ph, steps, seed, mir[0]),
+    return (outputs_of(head, e_fus, fusion_ph, seed, mir[1]) + crossfit_outputs(e_train, train_ph, steps, seed, mir[0], heads),
             outputs_of(head, e_val, val_ph, seed, mir[2]))
 
 
@@ -384,6 +389,7 @@ def main() -> None:
     ap.add_argument('--head-real-share', type=float, default=0,
                     help='share of each head batch drawn from real masks and their mask-driven phantoms (0: uniform over sequences)')
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--heads', type=int, default=1, help='so many heads trained apart and averaged (one model; see models/identifier.Heads)')
     ap.add_argument('--mirror', action='store_true',
                     help="average each vertebra's MC-dropout probabilities with those of its left–right mirrored crop (φ learned on such outputs; the manifest's head.mirror)")
     ap.add_argument('--pretrain-only', action='store_true',
@@ -435,13 +441,13 @@ def main() -> None:
     m_train, m_fusion, m_val = mir(enc, train_ph), mir(enc, fusion_ph), mir(enc, val_ph)
 
     # Shipped head: phantoms + every real mask + the mask-driven phantoms.
-    head = train_head(e_train + e_real + e_masked, train_ph + real_scans + masked, a.head_steps, a.seed, real_share=a.head_real_share)
-    phi_data = outputs_of(head, e_fusion, fusion_ph, mirrored=m_fusion) + crossfit_outputs(e_train, train_ph, a.head_steps, a.seed, m_train)
+    head = train_head(e_train + e_real + e_masked, train_ph + real_scans + masked, a.head_steps, a.seed, real_share=a.head_real_share, heads=a.heads)
+    phi_data = outputs_of(head, e_fusion, fusion_ph, mirrored=m_fusion) + crossfit_outputs(e_train, train_ph, a.head_steps, a.seed, m_train, a.heads)
     phi = learn_phi(phi_data)
     shift = {d: shift_phi(d) for d in OFFSETS}
     out_val = outputs_of(head, e_val, val_ph, mirrored=m_val)
     metrics: dict = {'seed': a.seed, 'phi_from': 'fusion phantoms + cross-fitted training phantoms', 'pretrain_steps': pre_steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'head_steps': a.head_steps,
-                     'finetune_minutes': ft_minutes, 'finetune_steps': ft_steps, 'head_real_share': a.head_real_share, 'resumed_from': a.resume, 'mirror': a.mirror,
+                     'finetune_minutes': ft_minutes, 'finetune_steps': ft_steps, 'head_real_share': a.head_real_share, 'resumed_from': a.resume, 'mirror': a.mirror, 'heads': a.heads,
                      'val_phantoms': {'no_fusion': score(out_val, None), 'fusion_shift': score(out_val, shift), 'fusion_learned': score(out_val, phi),
                                      'fusion_learned_order': score(out_val, phi, order=True)}}
     print(json.dumps(metrics['val_phantoms']), flush=True)
@@ -458,7 +464,7 @@ def main() -> None:
             ek, ekm, eh, et = pick(keep, real_scans, e_real), pick(keep_m, masked, e_masked), pick(held, real_scans, e_real), e_train
         else:
             ek, ekm, eh, et = emb(e_f, keep, a.views), emb(e_f, keep_m, a.views), emb(e_f, held, 1), emb(e_f, train_ph, a.views)
-        h = train_head(et + ek + ekm, train_ph + keep + keep_m, a.head_steps, a.seed, real_share=a.head_real_share)
+        h = train_head(et + ek + ekm, train_ph + keep + keep_m, a.head_steps, a.seed, real_share=a.head_real_share, heads=a.heads)
         out = outputs_of(h, eh, held, mirrored=mir(e_f, held))
         loso_out += out
         print(f'LOSO {subj}: {score(out, phi)} ({time.time() - t0:.0f} s)', flush=True)
@@ -475,7 +481,7 @@ def main() -> None:
             continue
         e2, h2, st = train_end_to_end(train_ph, field, a.baseline_minutes, a.seed)
         ab[name] = {**score(outputs_of(h2, embed(e2, val_ph, 1, a.seed, field), val_ph), None), 'steps': st}
-    h_ph = train_head(e_train, train_ph, a.head_steps, a.seed)
+    h_ph = train_head(e_train, train_ph, a.head_steps, a.seed, heads=a.heads)
     o_ph = outputs_of(h_ph, e_val, val_ph, mirrored=m_val)
     ab['+ contrastive pre-training'] = score(o_ph, None)
     ab['+ message fusion'] = score(o_ph, phi)

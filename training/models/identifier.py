@@ -39,6 +39,24 @@ class Head(nn.Module):
         return self.fc2(F.relu(self.fc1(embedding * dropout)))
 
 
+class Heads(nn.Module):
+    """K heads trained apart (seeds), one model: each sees the same dropout mask and the output is the log of
+    their mean softmax, so the app's softmax of it is the heads' mean probability and nothing in TS changes."""
+    def __init__(self, heads: list[Head]):
+        super().__init__()
+        self.heads = nn.ModuleList(heads)
+
+    def forward(self, embedding: torch.Tensor, dropout: torch.Tensor) -> torch.Tensor:
+        p = torch.stack([h(embedding, dropout).softmax(1) for h in self.heads]).mean(0)
+        return p.clamp(min=1e-12).log()
+
+
+def head_of(state: dict[str, torch.Tensor]) -> Head | Heads:
+    """A fresh head shaped as a saved state dict: one Head, or Heads of as many as it holds."""
+    k = len({name.split('.')[1] for name in state if name.startswith('heads.')})
+    return Heads([Head() for _ in range(k)]) if k else Head()
+
+
 def project(embedding: torch.Tensor) -> torch.Tensor:
     """The unit-sphere projection the supervised contrastive loss works on."""
     return F.normalize(embedding, dim=1)

@@ -4,7 +4,7 @@ import torch
 
 from training.models.detector import STRIDE, Detector
 from training.models.export import export
-from training.models.identifier import CLASSES, Encoder, Head
+from training.models.identifier import CLASSES, Encoder, Head, Heads, head_of
 from training.models.segmenter import Segmenter, sharpen_width
 
 
@@ -24,6 +24,19 @@ def test_head_dropout_mask_is_an_input_not_a_node():
     e = torch.randn(4, 128)
     with torch.no_grad():
         assert not torch.allclose(head(e, torch.ones_like(e)), head(e, (torch.rand_like(e) > 0.5).float() * 2))
+
+
+def test_averaged_heads_give_the_mean_probability_through_the_apps_softmax():
+    """The app takes a softmax of the head's output per dropout mask: for Heads that must be the heads' mean softmax."""
+    torch.manual_seed(0)
+    heads = Heads([Head(), Head()]).eval()
+    e, drop = torch.randn(4, 128), (torch.rand(4, 128) > 0.25).float() / 0.75
+    with torch.no_grad():
+        want = (heads.heads[0](e, drop).softmax(1) + heads.heads[1](e, drop).softmax(1)) / 2
+        assert torch.allclose(heads(e, drop).softmax(1), want, atol=1e-6)
+        assert not torch.allclose(heads(e, drop).softmax(1), heads.heads[0](e, drop).softmax(1), atol=1e-3)
+    assert isinstance(head_of(Head().state_dict()), Head)
+    assert len(head_of(heads.state_dict()).heads) == 2
 
 
 def test_export_refuses_ops_the_browser_cannot_run(tmp_path):

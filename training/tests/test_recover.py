@@ -42,3 +42,19 @@ def test_a_segmenter_with_a_sharpening_stage_is_recovered_with_it(tmp_path):
         path = str(tmp_path / f'seg{width}.onnx')
         export(Segmenter(sharpen=width).eval(), inputs_of()['segmenter'], ['input'], ['prob'], path)
         assert sharpen_width(segmenter_of(path).state_dict()) == width
+
+
+def test_a_head_of_several_averaged_heads_is_recovered_as_such(tmp_path):
+    """recover reads the number of averaged heads from the head's file, and the weights of each."""
+    from training.models.export import export
+    from training.models.identifier import Head, Heads
+    from training.recover import head_from
+    torch.manual_seed(0)
+    e, drop = torch.randn(4, 128), (torch.rand(4, 128) > 0.25).float() / 0.75
+    for model in (Head(), Heads([Head(), Head(), Head()])):
+        path = str(tmp_path / 'head.onnx')
+        export(model.eval(), inputs_of()['head'], ['embedding', 'dropout'], ['logits'], path)
+        back = load_onnx(head_from(path), path, inputs_of()['head'])
+        assert type(back) is type(model) and len(list(back.parameters())) == len(list(model.parameters()))
+        with torch.no_grad():
+            assert torch.allclose(back(e, drop), model(e, drop), atol=1e-6)
