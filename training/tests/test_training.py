@@ -205,3 +205,15 @@ def test_an_ensemble_averages_each_scans_probabilities_and_refuses_misaligned_ru
     shifted = [runs[0][0], (runs[0][1][0], None, np.arange(6, 8))]
     with pytest.raises(ValueError):
         averaged(runs[0], shifted)
+
+
+def test_averaged_heads_are_single_heads_of_their_own_seeds():
+    """--heads K trains K heads apart (seeds s, s + 1000, …), the first the very head one would train alone."""
+    from training.train_identifier import train_head
+    torch.manual_seed(0)
+    emb = [torch.randn(2, 4, 128) for _ in range(6)]
+    scans = [{'kind': 'phantom', 'levels': np.arange(k, k + 4)} for k in range(6)]
+    one, two = train_head(emb, scans, 20, 5), train_head(emb, scans, 20, 5, heads=2)
+    assert all(torch.equal(a, b) for a, b in zip(one.state_dict().values(), two.heads[0].state_dict().values()))
+    assert not torch.equal(two.heads[0].fc1.weight, two.heads[1].fc1.weight)
+    assert torch.equal(train_head(emb, scans, 20, 1005).fc1.weight, two.heads[1].fc1.weight)
