@@ -237,7 +237,8 @@ def write_report(manifest: dict, path: str) -> None:
             " real masks and their mask-driven phantoms, so a real shape and a phantom shape of one level are each other's positives"
             if ide.get('finetune_minutes') else ' only') + f"; frozen. Head ({ide['head_steps']} steps" + (
             f", {ide['head_real_share']:.0%} of each batch's sequences drawn from the real masks and their mask-driven phantoms"
-            if ide.get('head_real_share') else '') + ") trained with α·L_se + β·L_mse + γ·L_ce",
+            if ide.get('head_real_share') else '') + ")" + (f", {ide['heads']} of them from seeds 1000 apart, their probabilities averaged," if ide.get('heads', 1) > 1 else '')
+        + " trained with α·L_se + β·L_mse + γ·L_ce",
         '(0.1, 0.5, 1) on sequences of vertebrae: L_se is a hinge surrogate on the expected label indices (zero iff each vertebra\'s',
         'expected label is at least one above the previous one), which has a gradient where Eq. 3 does not. φ_d (±1…±3) learned',
         'from the shift prior (1000 Adam steps) on identifier outputs no head had been trained on: the held-out phantoms 100–119 and,',
@@ -245,6 +246,14 @@ def write_report(manifest: dict, path: str) -> None:
         'alone (300 steps, until 2026-11-27.3) φ was learned from a sixth of the data and fusion reached 95.7 %.',
         'The shipped encoder fine-tuning and head use every real subject\'s masks, validation subjects included (more real shapes',
         'for the product); the leave-one-subject-out rows below are the clean measure on real masks.',
+    ] + ([
+        f"The shipped identifier is an ensemble of {len(ide['members'])} such runs (`training/ensemble.py`): one encoder file of their encoders side by side",
+        '(embeddings concatenated) and one head file that averages their heads\' probabilities; φ learned the same way on their averaged',
+        'outputs, and every row below scores the averaged outputs (each run\'s leave-one-subject-out folds were trained without their',
+        'subject). The runs on their own, with fusion: ' + '; '.join(
+            f"{os.path.basename(m['run'])} (seed {m['seed']}, {m['heads']} head{'s' if m['heads'] > 1 else ''}) phantoms {pct(m['val_phantoms_fusion'])}, real {pct(m['real_loso_fusion'])}"
+            for m in ide['members']) + '.',
+    ] if ide.get('members') else []) + [
         '',
         '### Validation phantoms (30, every field of view kind)',
         '',

@@ -19,13 +19,12 @@ import json
 import sys
 import time
 
-import numpy as np
 import torch
 
 from . import train_identifier as T
 from .data.dataset import build
 from .data.split import val_phantom_seeds
-from .fusion import OFFSETS, shift_phi
+from .ensemble import averaged, combined_outputs, rows
 from .models.identifier import CLASSES, Encoder, Head, Heads, head_of
 
 
@@ -44,25 +43,15 @@ def member(path: str, phantoms: tuple[list, list, list]) -> dict[bool, tuple[lis
     return {mirror: T.phantom_outputs(enc, head, phantoms, emb, 1500, 0, mirror) for mirror in (False, True)}
 
 
-def averaged(*runs: list) -> list:
-    """Per scan, the mean of several identifiers' probabilities and the entropy of that mean."""
-    if not all(len(r) == len(runs[0]) and all(np.array_equal(x[2], y[2]) for x, y in zip(runs[0], r)) for r in runs):
-        raise ValueError('the runs were scored on different vertebrae')
-    return [(*T.with_entropy(sum(o[0] for o in scan) / len(runs)), scan[0][2]) for scan in zip(*runs)]
-
-
 def from_outputs(paths: list[str], t0: float) -> dict:
-    """An ensemble of full runs scored from their outputs.pt: probabilities averaged per scan, φ learned on the
-    averaged φ data (phantoms only, as in a run), then the validation phantoms and every held-out real subject
-    (each fold's outputs come from that run's encoder and head trained without the subject)."""
-    runs = [torch.load(p) for p in paths]
-    fit = averaged(*(r['phi_data'] for r in runs))
-    phi, shift = T.learn_phi(fit), {d: shift_phi(d) for d in OFFSETS}
+    """An ensemble of full runs scored from their outputs.pt (training/ensemble.py does the same and writes the model):
+    probabilities averaged per scan, φ learned on the averaged φ data, then the validation phantoms and every held-out
+    real subject (each fold's outputs come from that run's encoder and head trained without the subject)."""
+    out = combined_outputs([torch.load(p) for p in paths])
+    phi = T.learn_phi(out['phi_data'])
     res = {'runs': paths}
     for key in ('val_phantoms', 'real_loso'):
-        out = averaged(*(r[key] for r in runs))
-        res[key] = {'no_fusion': T.score(out, None), 'fusion_shift': T.score(out, shift), 'fusion_learned': T.score(out, phi),
-                    'fusion_learned_order': T.score(out, phi, order=True)}
+        res[key] = rows(out[key], phi)
         print(f"{key}: alone {res[key]['no_fusion']['top1']:.4f}, fusion {res[key]['fusion_learned']['top1']:.4f}, "
               f"+ order {res[key]['fusion_learned_order']['top1']:.4f} ({time.time() - t0:.0f} s)", flush=True)
     return res

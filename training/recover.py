@@ -24,7 +24,7 @@ from onnx import numpy_helper
 from torch import nn
 
 from .models.detector import Detector
-from .models.identifier import Encoder, head_of
+from .models.identifier import encoder_of, head_of
 from .models.segmenter import REFINE_INPUTS, Segmenter
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..'))
@@ -139,11 +139,12 @@ def mark_frozen(out: str, note: str) -> None:
         f.write(note + '\n')
 
 
-def inputs_of() -> dict[str, tuple[torch.Tensor, ...]]:
+def inputs_of(embedding: int = 128) -> dict[str, tuple[torch.Tensor, ...]]:
+    """Example inputs per model; `embedding`: the encoder's output width (128 per member of an ensemble)."""
     from .data.dataset import SPEC
-    s, i = SPEC.seg_size, SPEC.id_size
+    s, i, e = SPEC.seg_size, SPEC.id_size, embedding
     return {'detector': (torch.zeros(1, 1, 128, 128),), 'segmenter': (torch.zeros(1, 2, s, s, s),),
-            'encoder': (torch.zeros(1, 1, i, i, i),), 'head': (torch.zeros(1, 128), torch.ones(1, 128))}
+            'encoder': (torch.zeros(1, 1, i, i, i),), 'head': (torch.zeros(1, e), torch.ones(1, e))}
 
 
 def segmenter_of(path: str) -> Segmenter:
@@ -155,14 +156,24 @@ def segmenter_of(path: str) -> Segmenter:
     return Segmenter(sharpen=reads[1][0] if len(reads) > 1 else 0)
 
 
+def weight_names(path: str) -> dict[str, None]:
+    return {i.name: None for i in onnx.load(path).graph.initializer}
+
+
 def head_from(path: str) -> nn.Module:
-    """A fresh head shaped as the ONNX file's: one head, or as many averaged as it names (`heads.K.…`)."""
-    return head_of({i.name: None for i in onnx.load(path).graph.initializer})
+    """A fresh head shaped as the ONNX file's: one head, as many averaged as it names (`heads.K.…`), or an ensemble's."""
+    return head_of(weight_names(path))
+
+
+def embedding_width(models: str = MODELS) -> int:
+    """The encoder file's output width: 128, times the members of an ensemble."""
+    return 128 * max(1, len({n.split('.')[1] for n in weight_names(os.path.join(models, 'encoder.onnx')) if n.startswith('members.')}))
 
 
 def recover_all(models: str = MODELS) -> dict[str, nn.Module]:
-    inp = inputs_of()
-    fresh = {'detector': Detector(), 'segmenter': segmenter_of(os.path.join(models, 'segmenter.onnx')), 'encoder': Encoder(),
+    inp = inputs_of(embedding_width(models))
+    fresh = {'detector': Detector(), 'segmenter': segmenter_of(os.path.join(models, 'segmenter.onnx')),
+             'encoder': encoder_of(weight_names(os.path.join(models, 'encoder.onnx'))),
              'head': head_from(os.path.join(models, 'head.onnx'))}
     return {k: load_onnx(m, os.path.join(models, f'{k}.onnx'), inp[k]) for k, m in fresh.items()}
 
@@ -191,7 +202,7 @@ def main() -> None:
     torch.set_num_threads(2)
     manifest = json.load(open(os.path.join(MODELS, 'manifest.json')))
     models = recover_all()
-    inp = inputs_of()
+    inp = inputs_of(embedding_width())
     for k, m in models.items():
         worst = verify(m, os.path.join(MODELS, f'{k}.onnx'), inp[k], os.path.join('/tmp', f'recovered-{k}.onnx'))
         print(f'{k}: re-exported weights differ from the shipped ones by at most {worst:.2e}')

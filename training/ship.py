@@ -17,7 +17,7 @@ import torch
 from .data.dataset import CENTRE_JITTER_VOX, SEG_SIGMA_VOX, SPEC, WINDOW
 from .models.detector import STRIDE, Detector
 from .models.export import export
-from .models.identifier import CLASSES, Encoder, head_of
+from .models.identifier import CLASSES, encoder_of, head_of
 from .models.segmenter import Segmenter, sharpen_width
 from .phantoms.png import write_png
 from .train_detector import PEAK_THRESHOLD, TOPK
@@ -143,20 +143,22 @@ def main() -> None:
     os.makedirs(MODELS, exist_ok=True)
     torch.set_num_threads(2)
     seg_state = torch.load(os.path.join(runs['segmenter'], 'segmenter.pt'))
-    det, seg, enc = Detector(), Segmenter(sharpen=sharpen_width(seg_state)), Encoder()
+    det, seg = Detector(), Segmenter(sharpen=sharpen_width(seg_state))
     det.load_state_dict(torch.load(os.path.join(runs['detector'], 'detector.pt')))
     seg.load_state_dict(seg_state)
     ident = torch.load(os.path.join(runs['identifier'], 'identifier.pt'))
+    enc, head = encoder_of(ident['encoder']), head_of(ident['head'])   # one run's, or an ensemble's (training/ensemble.py)
     enc.load_state_dict(ident['encoder'])
-    head = head_of(ident['head'])
     head.load_state_dict(ident['head'])
     for m in (det, seg, enc, head):
         m.eval()
+    with torch.no_grad():
+        e = enc(torch.zeros(1, 1, SPEC.id_size, SPEC.id_size, SPEC.id_size)).shape[1]   # 128 per member
     s = SPEC.seg_size
     export(det, (torch.zeros(1, 1, 128, 128),), ['image'], DET_OUTPUTS, os.path.join(MODELS, 'detector.onnx'), dynamic_spatial=True)
     export(seg, (torch.zeros(1, 2, s, s, s),), ['input'], ['prob'], os.path.join(MODELS, 'segmenter.onnx'))
     export(enc, (torch.zeros(1, 1, SPEC.id_size, SPEC.id_size, SPEC.id_size),), ['mask'], ['embedding'], os.path.join(MODELS, 'encoder.onnx'))
-    export(head, (torch.zeros(1, 128), torch.ones(1, 128)), ['embedding', 'dropout'], ['logits'], os.path.join(MODELS, 'head.onnx'))
+    export(head, (torch.zeros(1, e), torch.ones(1, e)), ['embedding', 'dropout'], ['logits'], os.path.join(MODELS, 'head.onnx'))
     shutil.copy(os.path.join(runs['identifier'], 'fusion.json'), os.path.join(MODELS, 'fusion.json'))
 
     met = {k: json.load(open(os.path.join(d, 'metrics.json'))) for k, d in runs.items()}
@@ -178,14 +180,14 @@ def main() -> None:
                 'gflops': {'perCrop': round(gflops(seg, torch.zeros(1, 2, s, s, s)), 4)}}),
             'encoder': entry('encoder', {
                 'inputs': [{'name': 'mask', 'shape': ['batch', 1, SPEC.id_size, SPEC.id_size, SPEC.id_size], 'dtype': 'float32'}],
-                'outputs': ['embedding'], 'size': SPEC.id_size, 'embedding': 128,
+                'outputs': ['embedding'], 'size': SPEC.id_size, 'embedding': e,
                 'gflops': {'perCrop': round(gflops(enc, torch.zeros(1, 1, SPEC.id_size, SPEC.id_size, SPEC.id_size)), 4)}}),
             'head': entry('head', {
-                'inputs': [{'name': 'embedding', 'shape': ['batch', 128], 'dtype': 'float32'}, {'name': 'dropout', 'shape': ['batch', 128], 'dtype': 'float32'}],
+                'inputs': [{'name': 'embedding', 'shape': ['batch', e], 'dtype': 'float32'}, {'name': 'dropout', 'shape': ['batch', e], 'dtype': 'float32'}],
                 'outputs': ['logits'], 'classes': CLASSES, 'dropoutRate': DROPOUT, 'passes': MC_PASSES,
                 # An identifier run with --mirror learned φ on mirror-averaged outputs: the app must average the same way.
                 **({'mirror': True} if met['identifier'].get('mirror') else {}),
-                'gflops': {'perPass': round(gflops(head, torch.zeros(1, 128), torch.ones(1, 128)), 6)}}),
+                'gflops': {'perPass': round(gflops(head, torch.zeros(1, e), torch.ones(1, e)), 6)}}),
         },
         'fusion': {'file': 'fusion.json', 'sha256': sha256(os.path.join(MODELS, 'fusion.json')),
                    'defaults': {'hops': 3, 'theta': 0.1, 'neighbours': 7, 'weighting': 'certainty'}},
@@ -200,7 +202,7 @@ def main() -> None:
         'detector': references('detector', det, [('image', (1, 1, 64, 96), 'uniform')], range(5), DET_OUTPUTS),
         'segmenter': references('segmenter', seg, [('input', (1, 2, s, s, s), 'uniform')], range(5), ['prob'], SEG_SUBSAMPLE),
         'encoder': references('encoder', enc, [('mask', (1, 1, 48, 48, 48), 'binary')], range(5), ['embedding']),
-        'head': references('head', head, [('embedding', (4, 128), 'normal'), ('dropout', (4, 128), 'binary')], range(5), ['logits']),
+        'head': references('head', head, [('embedding', (4, e), 'normal'), ('dropout', (4, e), 'binary')], range(5), ['logits']),
     }
     with open(os.path.join(REFS, 'index.json'), 'w') as f:
         json.dump(refs, f, indent=1)

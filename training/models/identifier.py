@@ -51,10 +51,52 @@ class Heads(nn.Module):
         return p.clamp(min=1e-12).log()
 
 
-def head_of(state: dict[str, torch.Tensor]) -> Head | Heads:
-    """A fresh head shaped as a saved state dict: one Head, or Heads of as many as it holds."""
+class Members(nn.Module):
+    """Several identifier runs' encoders as one model: their embeddings side by side, [N, K·E]. The app takes the
+    embedding's width from the encoder's output, so an ensemble needs nothing in TS."""
+    def __init__(self, encoders: list[Encoder]):
+        super().__init__()
+        self.members = nn.ModuleList(encoders)
+
+    def forward(self, mask: torch.Tensor) -> torch.Tensor:
+        return torch.cat([e(mask) for e in self.members], 1)
+
+
+class MemberHeads(nn.Module):
+    """The runs' heads as one model: member k reads its own E columns of the embedding and of the dropout mask (so
+    each draws masks of its own), and the output is the log of their mean softmax, as Heads."""
+    def __init__(self, heads: list[nn.Module], width: int = 128):
+        super().__init__()
+        self.members = nn.ModuleList(heads)
+        self.width = width
+
+    def forward(self, embedding: torch.Tensor, dropout: torch.Tensor) -> torch.Tensor:
+        w = self.width
+        p = torch.stack([h(embedding[:, k * w:(k + 1) * w], dropout[:, k * w:(k + 1) * w]).softmax(1)
+                         for k, h in enumerate(self.members)]).mean(0)
+        return p.clamp(min=1e-12).log()
+
+
+def _members(state: dict) -> list[dict]:
+    """A Members/MemberHeads state dict split per member (`members.K.` stripped); [] when it is no ensemble."""
+    k = sorted({int(name.split('.')[1]) for name in state if name.startswith('members.')})
+    return [{name[len(f'members.{i}.'):]: v for name, v in state.items() if name.startswith(f'members.{i}.')} for i in k]
+
+
+def head_of(state: dict) -> nn.Module:
+    """A fresh head shaped as a saved state dict (or the names of an ONNX file's weights): one Head, Heads of as
+    many as it holds, or MemberHeads of such."""
+    members = _members(state)
+    if members:
+        return MemberHeads([head_of(m) for m in members])
     k = len({name.split('.')[1] for name in state if name.startswith('heads.')})
     return Heads([Head() for _ in range(k)]) if k else Head()
+
+
+def encoder_of(state: dict) -> nn.Module:
+    """A fresh encoder shaped as a saved state dict (or an ONNX file's weight names): one Encoder or Members."""
+    members = _members(state)
+    return Members([Encoder() for _ in members]) if members else Encoder()
 
 
 def project(embedding: torch.Tensor) -> torch.Tensor:

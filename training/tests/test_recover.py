@@ -6,11 +6,11 @@ import pytest
 import torch
 
 from training.models.detector import Detector
-from training.recover import MODELS, freeze_batchnorm, inputs_of, load_onnx, recover_all, verify
+from training.recover import MODELS, embedding_width, freeze_batchnorm, inputs_of, load_onnx, recover_all, verify
 
 
 def test_every_shipped_model_is_recovered_exactly(tmp_path):
-    inp = inputs_of()
+    inp = inputs_of(embedding_width())
     for name, model in recover_all().items():
         # Exported again, it gives the shipped file's weights to float rounding (in fact bit for bit).
         assert verify(model, os.path.join(MODELS, f'{name}.onnx'), inp[name], str(tmp_path / f'{name}.onnx')) <= 1e-6
@@ -58,3 +58,27 @@ def test_a_head_of_several_averaged_heads_is_recovered_as_such(tmp_path):
         assert type(back) is type(model) and len(list(back.parameters())) == len(list(model.parameters()))
         with torch.no_grad():
             assert torch.allclose(back(e, drop), model(e, drop), atol=1e-6)
+
+
+def test_an_ensemble_of_identifier_runs_is_recovered_as_such(tmp_path):
+    """Encoders side by side (BatchNorms folded into their convs) and member heads, each of one or several heads."""
+    from training.models.export import export
+    from training.models.identifier import Encoder, Head, Heads, MemberHeads, Members, encoder_of, head_of
+    from training.recover import weight_names
+    torch.manual_seed(0)
+    enc, head = Members([Encoder(), Encoder()]).eval(), MemberHeads([Heads([Head(), Head()]), Head()]).eval()
+    for m in enc.modules():   # BatchNorms with statistics of their own, so that folding them is tested
+        if isinstance(m, torch.nn.BatchNorm3d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2)
+    inp = inputs_of(256)
+    mask = (torch.rand(2, 1, 48, 48, 48) > 0.7).float()
+    e, drop = torch.randn(3, 256), (torch.rand(3, 256) > 0.25).float() / 0.75
+    for name, model, x in (('encoder', enc, (mask,)), ('head', head, (e, drop))):
+        path = str(tmp_path / f'{name}.onnx')
+        export(model, inp[name], ['mask'] if name == 'encoder' else ['embedding', 'dropout'], ['embedding' if name == 'encoder' else 'logits'], path)
+        fresh = (encoder_of if name == 'encoder' else head_of)(weight_names(path))
+        assert type(fresh) is type(model) and len(fresh.members) == 2
+        back = load_onnx(fresh, path, inp[name])
+        with torch.no_grad():
+            assert torch.allclose(back(*x), model(*x), atol=1e-4)

@@ -194,7 +194,7 @@ def test_mirror_averaged_outputs_are_the_mean_of_both_mc_predictions():
 
 
 def test_an_ensemble_averages_each_scans_probabilities_and_refuses_misaligned_runs():
-    from training.phi_variants import averaged
+    from training.ensemble import averaged
     torch.manual_seed(0)
     runs = [[(torch.rand(4, 24).softmax(1), None, np.arange(4)), (torch.rand(2, 24).softmax(1), None, np.arange(5, 7))] for _ in range(3)]
     out = averaged(*runs)
@@ -217,3 +217,63 @@ def test_averaged_heads_are_single_heads_of_their_own_seeds():
     assert all(torch.equal(a, b) for a, b in zip(one.state_dict().values(), two.heads[0].state_dict().values()))
     assert not torch.equal(two.heads[0].fc1.weight, two.heads[1].fc1.weight)
     assert torch.equal(train_head(emb, scans, 20, 1005).fc1.weight, two.heads[1].fc1.weight)
+
+
+def _run_folder(path, seed: int, mirror: bool, heads: int = 1) -> None:
+    """A tiny identifier run as train_identifier leaves it: weights, saved outputs, metrics."""
+    import json
+    from training.models.identifier import Encoder, Head, Heads
+    torch.manual_seed(seed)
+    path.mkdir()
+    head = Heads([Head() for _ in range(heads)]) if heads > 1 else Head()
+    torch.save({'encoder': Encoder().state_dict(), 'head': head.state_dict()}, path / 'identifier.pt')
+    scan = lambda levels: (torch.rand(len(levels), 24).softmax(1), None, np.array(levels))
+    out = {'phi_data': [scan([3, 4, 5, 6]), scan([10, 11, 12])], 'val_phantoms': [scan([8, 9, 10])], 'real_loso': [scan([20, 21])],
+           'ablation_head_val': [scan([8, 9, 10])]}
+    torch.save(out, path / 'outputs.pt')
+    row = {'top1': 0.5}
+    metrics = {'seed': seed, 'mirror': mirror, 'heads': heads, 'seconds': 60, 'val_phantoms': {'fusion_learned': row},
+               'real_loso': {'subjects': ['a'], 'fusion_learned': row}, 'ablation_val_phantoms': {'raw CT crop': row, 'mask input': row}}
+    (path / 'metrics.json').write_text(json.dumps(metrics))
+
+
+def test_an_ensemble_of_runs_is_one_model_whose_probability_is_the_members_mean(tmp_path):
+    import json
+    from training.ensemble import averaged, build_ensemble
+    from training.models.identifier import MemberHeads, Members, encoder_of, head_of
+    _run_folder(tmp_path / 'a', 0, True, heads=2)
+    _run_folder(tmp_path / 'b', 1, True)
+    m = build_ensemble([str(tmp_path / 'a'), str(tmp_path / 'b')], str(tmp_path / 'ens'))
+    state = torch.load(tmp_path / 'ens' / 'identifier.pt')
+    enc, head = encoder_of(state['encoder']), head_of(state['head'])
+    enc.load_state_dict(state['encoder'])
+    head.load_state_dict(state['head'])
+    assert isinstance(enc, Members) and isinstance(head, MemberHeads) and len(head.members[0].heads) == 2
+    mask = (torch.rand(2, 1, 48, 48, 48) > 0.7).float()
+    with torch.no_grad():
+        e = enc.eval()(mask)
+        drop = (torch.rand(e.shape) > 0.25).float() / 0.75
+        p = head.eval()(e, drop).softmax(1)
+        members = []
+        for k, name in enumerate('ab'):
+            s = torch.load(tmp_path / name / 'identifier.pt')
+            me, mh = encoder_of(s['encoder']), head_of(s['head'])
+            me.load_state_dict(s['encoder'])
+            mh.load_state_dict(s['head'])
+            members.append(mh.eval()(me.eval()(mask), drop[:, k * 128:(k + 1) * 128]).softmax(1))
+    assert e.shape == (2, 256) and torch.allclose(p, (members[0] + members[1]) / 2, atol=1e-5)
+    # Scores are those of the averaged saved outputs; each member's own figures are kept.
+    out = torch.load(tmp_path / 'ens' / 'outputs.pt')
+    runs = [torch.load(tmp_path / n / 'outputs.pt') for n in 'ab']
+    assert torch.allclose(out['real_loso'][0][0], averaged(runs[0]['real_loso'], runs[1]['real_loso'])[0][0])
+    assert m['real_loso']['no_fusion']['n'] == 2 and m['real_loso']['subjects'] == ['a']
+    assert [x['seed'] for x in m['members']] == [0, 1] and m['mirror'] and m['seconds'] >= 120
+    assert len(json.load(open(tmp_path / 'ens' / 'fusion.json'))['offsets']) == 6
+
+
+def test_an_ensemble_refuses_runs_that_disagree_on_mirror_averaging(tmp_path):
+    from training.ensemble import build_ensemble
+    _run_folder(tmp_path / 'a', 0, True)
+    _run_folder(tmp_path / 'b', 1, False)
+    with pytest.raises(ValueError, match='mirror'):
+        build_ensemble([str(tmp_path / 'a'), str(tmp_path / 'b')], str(tmp_path / 'ens'))
