@@ -157,6 +157,27 @@ def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, ba
     return enc.eval(), step
 
 
+def part(out: str, name: str) -> str:
+    """Where a run keeps a finished piece of work (fine-tuned encoder, a fold's outputs) for a later session to reuse."""
+    return os.path.join(out, 'parts', f'{name}.pt')
+
+
+def kept_part(path: str, args: dict) -> dict | None:
+    """A part an earlier session of this run kept, or None; one made with other arguments is refused, not mixed in."""
+    if not os.path.exists(path):
+        return None
+    p = torch.load(path)
+    if p['args'] != args:
+        raise ValueError(f'{path} was made with {p["args"]}, this run has {args}: give this run another --out')
+    return p
+
+
+def keep_part(path: str, value: dict) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    torch.save(value, path + '.tmp')
+    os.replace(path + '.tmp', path)   # a session cut mid-write leaves no half file
+
+
 def real_pool(scans: list[dict]) -> tuple[np.ndarray, np.ndarray] | None:
     """Every vertebra crop of these (real / mask-driven) scans with its level."""
     if not scans:
@@ -430,10 +451,23 @@ def main() -> None:
         return pretrain(vert, levels, a.finetune_minutes, a.seed + 2, start=pretrained, extra=pool, lr=3e-4, tag=f'fine-tune (without {without})', frozen=frozen,
                         steps=a.finetune_steps)
 
-    # Shipped encoder: fine-tuned with every real subject.
-    t_ft = time.time()
-    enc, ft_steps = tuned(None)
-    ft_minutes = a.finetune_minutes if not a.finetune_steps else round((time.time() - t_ft) / 60, 1)
+    # Shipped encoder: fine-tuned with every real subject. Each fine-tuning's result is kept in the run folder's parts/
+    # as soon as it exists, so a run longer than a session goes on where it stopped (same arguments, same --out).
+    spent = 0.0   # seconds of the parts earlier sessions did
+    sig = {k: getattr(a, k) for k in ('seed', 'resume', 'resumed_steps', 'pretrain_minutes', 'finetune_minutes', 'finetune_steps', 'head_steps',
+                                      'head_real_share', 'views', 'mirror', 'heads')}
+    kept_enc = part(a.out, 'encoder')
+    p = None if a.pretrain_minutes else kept_part(kept_enc, sig)   # a pre-training by minutes is not repeatable: no parts
+    if p:
+        enc.load_state_dict(p['encoder'])
+        ft_steps, ft_minutes, spent = p['steps'], p['minutes'], spent + p['seconds']
+        print(f'fine-tuned encoder from {kept_enc} ({ft_steps} steps)', flush=True)
+    else:
+        t_ft = time.time()
+        enc, ft_steps = tuned(None)
+        ft_minutes = a.finetune_minutes if not a.finetune_steps else round((time.time() - t_ft) / 60, 1)
+        if not a.pretrain_minutes:
+            keep_part(kept_enc, {'args': sig, 'encoder': enc.state_dict(), 'steps': ft_steps, 'minutes': ft_minutes, 'seconds': time.time() - t_ft})
     emb = lambda e, scans, views: embed(e, scans, views, a.seed)
     e_train, e_fusion, e_val = emb(enc, train_ph, a.views), emb(enc, fusion_ph, 1), emb(enc, val_ph, 1)
     e_real, e_masked = emb(enc, real_scans, a.views), emb(enc, masked, a.views)
@@ -455,6 +489,14 @@ def main() -> None:
     # Leave one real subject out: encoder fine-tuning and head without that subject (and its mask-driven phantoms).
     loso_out = []
     for subj in LOSO_SUBJECTS:
+        kept_fold = part(a.out, f'fold-{subj}')
+        p = None if a.pretrain_minutes else kept_part(kept_fold, sig)
+        if p:
+            loso_out += p['outputs']
+            spent += p['seconds']
+            print(f'LOSO {subj} from {kept_fold}: {score(p["outputs"], phi)}', flush=True)
+            continue
+        t_fold = time.time()
         e_f, _ = tuned(subj)
         keep = [s for s in real_scans if s['subject'] != subj]
         keep_m = [s for s in masked if s['subject'] != subj]
@@ -467,7 +509,9 @@ def main() -> None:
         h = train_head(et + ek + ekm, train_ph + keep + keep_m, a.head_steps, a.seed, real_share=a.head_real_share, heads=a.heads)
         out = outputs_of(h, eh, held, mirrored=mir(e_f, held))
         loso_out += out
-        print(f'LOSO {subj}: {score(out, phi)} ({time.time() - t0:.0f} s)', flush=True)
+        if not a.pretrain_minutes:
+            keep_part(kept_fold, {'args': sig, 'outputs': out, 'seconds': time.time() - t_fold})
+        print(f'LOSO {subj}: {score(out, phi)} ({time.time() - t_fold:.0f} s)', flush=True)
     metrics['real_loso'] = {'subjects': list(LOSO_SUBJECTS), 'no_fusion': score(loso_out, None), 'fusion_shift': score(loso_out, shift),
                             'fusion_learned': score(loso_out, phi), 'fusion_learned_order': score(loso_out, phi, order=True)}
     print(json.dumps(metrics['real_loso']), flush=True)
@@ -487,7 +531,7 @@ def main() -> None:
     ab['+ message fusion'] = score(o_ph, phi)
     ab['+ sequence decoding (ours)'] = score(o_ph, phi, order=True)
     metrics['ablation_val_phantoms'] = ab
-    metrics['seconds'] = round(time.time() - t0)
+    metrics['seconds'] = round(time.time() - t0 + spent)
     print(json.dumps(ab), flush=True)
 
     torch.save({'encoder': enc.state_dict(), 'head': head.state_dict()}, os.path.join(a.out, 'identifier.pt'))

@@ -1,4 +1,6 @@
 """The training losses, targets and shipping helpers: properties that would break if they did."""
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -277,3 +279,14 @@ def test_an_ensemble_refuses_runs_that_disagree_on_mirror_averaging(tmp_path):
     _run_folder(tmp_path / 'b', 1, False)
     with pytest.raises(ValueError, match='mirror'):
         build_ensemble([str(tmp_path / 'a'), str(tmp_path / 'b')], str(tmp_path / 'ens'))
+
+
+def test_a_runs_kept_parts_are_reused_only_under_the_same_arguments(tmp_path):
+    """A run split over sessions reuses its fine-tuned encoder and finished folds; a part made otherwise is refused."""
+    from training.train_identifier import keep_part, kept_part, part
+    path = part(str(tmp_path), 'fold-sub-x')
+    assert kept_part(path, {'seed': 2}) is None
+    keep_part(path, {'args': {'seed': 2}, 'outputs': [1, 2], 'seconds': 5})
+    assert kept_part(path, {'seed': 2})['outputs'] == [1, 2] and not os.path.exists(path + '.tmp')
+    with pytest.raises(ValueError, match='another --out'):
+        kept_part(path, {'seed': 3})
