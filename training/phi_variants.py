@@ -7,11 +7,9 @@ phantoms' top-1 with fusion at the paper's settings for each variant. MODELS.md 
   /usr/bin/python3 -m training.phi_variants --ensemble training/out/identifier-R6/identifier.pt   # the shipped identifier's outputs
       averaged with another run's (both plain and both mirror-averaged), φ re-learned
   /usr/bin/python3 -m training.phi_variants --heads 5    # one head against five averaged (phantom-only heads, shipped encoder)
-  /usr/bin/python3 -m training.phi_variants --outputs R7/outputs.pt R8/outputs.pt   # full runs' saved outputs averaged,
-      φ re-learned on the averaged φ data: the ensemble on the validation phantoms and on the real leave-one-subject-out folds
 
 The leave-one-subject-out folds need encoders of their own, so only a full run (`train_identifier [--mirror]`)
-measures a variant on the real masks; `--outputs` scores an ensemble of full runs from what each saved.
+measures a variant on the real masks; `training/ensemble.py` scores an ensemble of full runs from what each saved.
 """
 from __future__ import annotations
 
@@ -24,7 +22,7 @@ import torch
 from . import train_identifier as T
 from .data.dataset import build
 from .data.split import val_phantom_seeds
-from .ensemble import averaged, combined_outputs, rows
+from .ensemble import averaged
 from .models.identifier import CLASSES, Encoder, Head, Heads, head_of
 
 
@@ -41,20 +39,6 @@ def member(path: str, phantoms: tuple[list, list, list]) -> dict[bool, tuple[lis
     enc, head = load(path)
     emb = (T.embed(enc, phantoms[0], 6, 0), T.embed(enc, phantoms[1], 1, 0), T.embed(enc, phantoms[2], 1, 0))
     return {mirror: T.phantom_outputs(enc, head, phantoms, emb, 1500, 0, mirror) for mirror in (False, True)}
-
-
-def from_outputs(paths: list[str], t0: float) -> dict:
-    """An ensemble of full runs scored from their outputs.pt (training/ensemble.py does the same and writes the model):
-    probabilities averaged per scan, φ learned on the averaged φ data, then the validation phantoms and every held-out
-    real subject (each fold's outputs come from that run's encoder and head trained without the subject)."""
-    out = combined_outputs([torch.load(p) for p in paths])
-    phi = T.learn_phi(out['phi_data'])
-    res = {'runs': paths}
-    for key in ('val_phantoms', 'real_loso'):
-        res[key] = rows(out[key], phi)
-        print(f"{key}: alone {res[key]['no_fusion']['top1']:.4f}, fusion {res[key]['fusion_learned']['top1']:.4f}, "
-              f"+ order {res[key]['fusion_learned_order']['top1']:.4f} ({time.time() - t0:.0f} s)", flush=True)
-    return res
 
 
 def ensemble(other: str, phantoms: tuple[list, list, list], t0: float) -> None:
@@ -77,9 +61,6 @@ def heads(k: int, enc: Encoder, phantoms: tuple[list, list, list], emb: tuple[li
 def main() -> None:
     torch.set_num_threads(2)
     t0 = time.time()
-    if '--outputs' in sys.argv[1:]:
-        print(json.dumps(from_outputs(sys.argv[sys.argv.index('--outputs') + 1:], t0)), flush=True)
-        return
     enc, head = load('training/out/identifier/identifier.pt')
     train_ph = T.scans_of(build(list(T.HEAD_PHANTOMS)), 'phantom', 'phantom')
     fusion_ph = T.scans_of(build(list(T.FUSION_PHANTOMS)), 'phantom', 'phantom')
