@@ -28,7 +28,7 @@ from .data.dataset import SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .fusion import OFFSETS, fuse, shift_phi
 from .sequence import decode
-from .models.identifier import CLASSES, Encoder, Head, Heads, project
+from .models.identifier import CLASSES, Encoder, Head, Heads, encoder_of, head_of, project
 from .recover import load_checkpoint, train_mode
 
 ALPHA, BETA, GAMMA = 0.1, 0.5, 1.0
@@ -176,6 +176,24 @@ def keep_part(path: str, value: dict) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     torch.save(value, path + '.tmp')
     os.replace(path + '.tmp', path)   # a session cut mid-write leaves no half file
+
+
+def half_rounded(model: torch.nn.Module) -> torch.nn.Module:
+    """The model with its floating weights rounded to float16 precision (computing stays float32): a fold's part stores
+    them as float16, half the bytes, and the run scores the rounded weights, so a later session recomputes its outputs exactly."""
+    with torch.no_grad():
+        for t in list(model.parameters()) + list(model.buffers()):
+            if t.is_floating_point():
+                t.copy_(t.half().float())
+    return model
+
+
+def half_state(model: torch.nn.Module) -> dict:
+    return {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+
+
+def float_state(state: dict) -> dict:
+    return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
 
 
 def real_pool(scans: list[dict]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -491,26 +509,35 @@ def main() -> None:
     for subj in LOSO_SUBJECTS:
         kept_fold = part(a.out, f'fold-{subj}')
         p = None if a.pretrain_minutes else kept_part(kept_fold, sig)
+        held = [s for s in real_scans if s['subject'] == subj]
         if p:
-            loso_out += p['outputs']
+            # A fold part holds the fold's weights, not its outputs on the real subject: those are recomputed here.
+            e_f, h = encoder_of(p['encoder']), head_of(p['head'])
+            e_f.load_state_dict(float_state(p['encoder']))
+            h.load_state_dict(float_state(p['head']))
+            out = outputs_of(h.eval(), emb(e_f.eval(), held, 1), held, mirrored=mir(e_f, held))
+            loso_out += out
             spent += p['seconds']
-            print(f'LOSO {subj} from {kept_fold}: {score(p["outputs"], phi)}', flush=True)
+            print(f'LOSO {subj} from {kept_fold}: {score(out, phi)}', flush=True)
             continue
         t_fold = time.time()
         e_f, _ = tuned(subj)
+        if e_f is not enc:
+            e_f = half_rounded(e_f)
         keep = [s for s in real_scans if s['subject'] != subj]
         keep_m = [s for s in masked if s['subject'] != subj]
-        held = [s for s in real_scans if s['subject'] == subj]
         if e_f is enc:
             pick = lambda sub, full, e: [e[next(i for i, y in enumerate(full) if y is x)] for x in sub]
             ek, ekm, eh, et = pick(keep, real_scans, e_real), pick(keep_m, masked, e_masked), pick(held, real_scans, e_real), e_train
         else:
             ek, ekm, eh, et = emb(e_f, keep, a.views), emb(e_f, keep_m, a.views), emb(e_f, held, 1), emb(e_f, train_ph, a.views)
-        h = train_head(et + ek + ekm, train_ph + keep + keep_m, a.head_steps, a.seed, real_share=a.head_real_share, heads=a.heads)
+        h = half_rounded(train_head(et + ek + ekm, train_ph + keep + keep_m, a.head_steps, a.seed, real_share=a.head_real_share, heads=a.heads))
         out = outputs_of(h, eh, held, mirrored=mir(e_f, held))
         loso_out += out
         if not a.pretrain_minutes:
-            keep_part(kept_fold, {'args': sig, 'outputs': out, 'seconds': time.time() - t_fold})
+            # Not fine-tuned per fold (e_f is the run's encoder, unrounded): its weights as they are.
+            keep_part(kept_fold, {'args': sig, 'encoder': e_f.state_dict() if e_f is enc else half_state(e_f), 'head': half_state(h),
+                                  'seconds': time.time() - t_fold})
         print(f'LOSO {subj}: {score(out, phi)} ({time.time() - t_fold:.0f} s)', flush=True)
     metrics['real_loso'] = {'subjects': list(LOSO_SUBJECTS), 'no_fusion': score(loso_out, None), 'fusion_shift': score(loso_out, shift),
                             'fusion_learned': score(loso_out, phi), 'fusion_learned_order': score(loso_out, phi, order=True)}

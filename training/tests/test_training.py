@@ -290,3 +290,22 @@ def test_a_runs_kept_parts_are_reused_only_under_the_same_arguments(tmp_path):
     assert kept_part(path, {'seed': 2})['outputs'] == [1, 2] and not os.path.exists(path + '.tmp')
     with pytest.raises(ValueError, match='another --out'):
         kept_part(path, {'seed': 3})
+
+
+def test_a_fold_part_stores_weights_that_give_back_the_scored_outputs_exactly(tmp_path):
+    """A fold keeps its encoder and head as float16; the run scores the float16-rounded weights, so a later session
+    loading the part recomputes the very outputs the run scored (the real subject's outputs are never stored)."""
+    from training.models.identifier import Encoder, Head, Heads, encoder_of, head_of
+    from training.train_identifier import float_state, half_rounded, half_state, keep_part, kept_part, part
+    torch.manual_seed(0)
+    enc, head = half_rounded(Encoder().eval()), half_rounded(Heads([Head(), Head()]).eval())
+    x, drop = (torch.rand(3, 1, 48, 48, 48) > 0.7).float(), torch.ones(3, 128)
+    want = head(enc(x), drop)
+    path = part(str(tmp_path), 'fold-sub-x')
+    keep_part(path, {'args': {}, 'encoder': half_state(enc), 'head': half_state(head), 'seconds': 1})
+    p = kept_part(path, {})
+    assert all(v.dtype != torch.float32 for v in p['encoder'].values())
+    e2, h2 = encoder_of(p['encoder']), head_of(p['head'])
+    e2.load_state_dict(float_state(p['encoder']))
+    h2.load_state_dict(float_state(p['head']))
+    assert torch.equal(h2.eval()(e2.eval()(x), drop), want)
