@@ -120,14 +120,16 @@ def head_loss(logits: torch.Tensor, y: torch.Tensor, seq: list[slice]) -> tuple[
 
 def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, batch: int = 48, start: dict | None = None,
              extra: tuple[np.ndarray, np.ndarray] | None = None, extra_share: float = 0.5, lr: float = 1e-3, tag: str = 'pretrain', frozen: bool = False,
-             steps: int = 0) -> tuple[Encoder, int]:
+             steps: int = 0, snapshot: str | None = None, args: dict | None = None, every: int = 25) -> tuple[Encoder, int]:
     """SupCon on two views per crop; levels sampled uniformly so rare (cervical) ones count.
     `start`: encoder weights to continue from (a run split over sessions, or the fine-tuning below);
     `frozen`: they were recovered from the ONNX files, so their BatchNorms stay frozen (training/recover.py).
     `extra`: a second pool (real masks and mask-driven phantoms): where it holds the level drawn, a crop
     comes from it with probability `extra_share`, so real shapes and phantom shapes of one level are
     each other's positives. `steps`: stop after so many steps instead of `minutes` (a result that does not
-    depend on what else shares the CPU)."""
+    depend on what else shares the CPU). `snapshot` (with `steps`): every `every` steps the whole state (weights,
+    optimiser, both random generators) is kept there, and a later call with the same `args` goes on from it, bit for bit
+    as if never stopped; a finished run's snapshot is returned at once. The caller removes it once it has kept the result."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -139,6 +141,14 @@ def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, ba
     extra_by = {l: np.nonzero(extra[1] == l)[0] for l in np.unique(extra[1])} if extra is not None else {}
     keys = list(by_level)
     step, t0, run = 0, time.time(), []
+    snap = kept_part(snapshot, args or {}) if snapshot and steps else None
+    if snap:
+        enc.load_state_dict(snap['encoder'])
+        opt.load_state_dict(snap['optimiser'])
+        g.set_state(snap['torch_rng'])
+        rng.bit_generator.state = snap['numpy_rng']
+        step, run, t0 = snap['step'], snap['losses'], t0 - snap['seconds']
+        print(f'{tag}: going on from {snapshot} at step {step}', flush=True)
     while step < steps if steps else time.time() - t0 < minutes * 60:
         train_mode(enc, frozen)
         lv = rng.choice(keys, batch)
@@ -154,7 +164,15 @@ def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, ba
         step += 1
         if step % 50 == 0:
             print(f'{tag} step {step} loss {np.mean(run[-50:]):.3f} ({time.time() - t0:.0f} s)', flush=True)
+        if snapshot and steps and (step % every == 0 or step == steps):
+            keep_part(snapshot, {'args': args or {}, 'encoder': enc.state_dict(), 'optimiser': opt.state_dict(), 'torch_rng': g.get_state(),
+                                 'numpy_rng': rng.bit_generator.state, 'step': step, 'losses': run, 'seconds': time.time() - t0})
     return enc.eval(), step
+
+
+def snapshot_seconds(path: str) -> float:
+    """Seconds an earlier session spent on the step-bounded fine-tuning kept at `path` (0 if none)."""
+    return torch.load(path)['seconds'] if os.path.exists(path) else 0.0
 
 
 def part(out: str, name: str) -> str:
@@ -467,7 +485,15 @@ def main() -> None:
             return enc, 0
         pool = real_pool([s for s in real_scans + masked if s['subject'] != without])
         return pretrain(vert, levels, a.finetune_minutes, a.seed + 2, start=pretrained, extra=pool, lr=3e-4, tag=f'fine-tune (without {without})', frozen=frozen,
-                        steps=a.finetune_steps)
+                        steps=a.finetune_steps, snapshot=None if a.pretrain_minutes else snapshot_of(without), args=sig)
+
+    def snapshot_of(without: str | None) -> str:
+        """Where a fine-tuning in progress is kept (a session may end mid-way); removed once its part is kept."""
+        return part(a.out, f'{"fold-" + without if without else "encoder"}.snapshot')
+
+    def drop_snapshot(without: str | None) -> None:
+        if os.path.exists(snapshot_of(without)):
+            os.remove(snapshot_of(without))
 
     # Shipped encoder: fine-tuned with every real subject. Each fine-tuning's result is kept in the run folder's parts/
     # as soon as it exists, so a run longer than a session goes on where it stopped (same arguments, same --out).
@@ -481,11 +507,12 @@ def main() -> None:
         ft_steps, ft_minutes, spent = p['steps'], p['minutes'], spent + p['seconds']
         print(f'fine-tuned encoder from {kept_enc} ({ft_steps} steps)', flush=True)
     else:
-        t_ft = time.time()
+        t_ft = time.time() - snapshot_seconds(snapshot_of(None))
         enc, ft_steps = tuned(None)
         ft_minutes = a.finetune_minutes if not a.finetune_steps else round((time.time() - t_ft) / 60, 1)
         if not a.pretrain_minutes:
             keep_part(kept_enc, {'args': sig, 'encoder': enc.state_dict(), 'steps': ft_steps, 'minutes': ft_minutes, 'seconds': time.time() - t_ft})
+            drop_snapshot(None)
     emb = lambda e, scans, views: embed(e, scans, views, a.seed)
     e_train, e_fusion, e_val = emb(enc, train_ph, a.views), emb(enc, fusion_ph, 1), emb(enc, val_ph, 1)
     e_real, e_masked = emb(enc, real_scans, a.views), emb(enc, masked, a.views)
@@ -520,7 +547,7 @@ def main() -> None:
             spent += p['seconds']
             print(f'LOSO {subj} from {kept_fold}: {score(out, phi)}', flush=True)
             continue
-        t_fold = time.time()
+        t_fold = time.time() - snapshot_seconds(snapshot_of(subj))
         e_f, _ = tuned(subj)
         if e_f is not enc:
             e_f = half_rounded(e_f)
@@ -538,6 +565,7 @@ def main() -> None:
             # Not fine-tuned per fold (e_f is the run's encoder, unrounded): its weights as they are.
             keep_part(kept_fold, {'args': sig, 'encoder': e_f.state_dict() if e_f is enc else half_state(e_f), 'head': half_state(h),
                                   'seconds': time.time() - t_fold})
+            drop_snapshot(subj)
         print(f'LOSO {subj}: {score(out, phi)} ({time.time() - t_fold:.0f} s)', flush=True)
     metrics['real_loso'] = {'subjects': list(LOSO_SUBJECTS), 'no_fusion': score(loso_out, None), 'fusion_shift': score(loso_out, shift),
                             'fusion_learned': score(loso_out, phi), 'fusion_learned_order': score(loso_out, phi, order=True)}

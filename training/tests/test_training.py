@@ -309,3 +309,23 @@ def test_a_fold_part_stores_weights_that_give_back_the_scored_outputs_exactly(tm
     e2.load_state_dict(float_state(p['encoder']))
     h2.load_state_dict(float_state(p['head']))
     assert torch.equal(h2.eval()(e2.eval()(x), drop), want)
+
+
+def test_a_fine_tuning_cut_off_goes_on_from_its_snapshot_bit_for_bit(tmp_path):
+    """A step-bounded fine-tuning keeps its whole state every few steps; a later call (a new session) goes on from it and
+    ends with exactly the weights of a run never stopped, so a fold cut off by the session's end loses at most those steps."""
+    from training.train_identifier import pretrain
+    rng = np.random.default_rng(0)
+    vert = (rng.random((8, 48, 48, 48)) > 0.6).astype(np.float32)
+    levels = np.array([0, 1, 2, 3] * 2)
+    extra = ((rng.random((4, 48, 48, 48)) > 0.6).astype(np.float32), np.array([0, 1, 2, 3]))
+    kw = dict(minutes=0, seed=5, batch=4, extra=extra, lr=3e-4)
+    whole, _ = pretrain(vert, levels, steps=5, **kw)
+    snap = str(tmp_path / 'fold-sub-x.snapshot.pt')
+    _, first = pretrain(vert, levels, steps=3, snapshot=snap, args={'run': 1}, every=2, **kw)
+    assert first == 3 and torch.load(snap)['step'] == 3
+    resumed, steps = pretrain(vert, levels, steps=5, snapshot=snap, args={'run': 1}, every=2, **kw)
+    assert steps == 5
+    assert all(torch.equal(a, b) for a, b in zip(whole.state_dict().values(), resumed.state_dict().values()))
+    with pytest.raises(ValueError):
+        pretrain(vert, levels, steps=5, snapshot=snap, args={'run': 2}, **kw)
