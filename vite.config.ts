@@ -44,6 +44,9 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    // Setup hooks read whole real scans (a 2.5 MB gzipped mask once took over 10 s in CI on this 2-core machine): the same
+    // generous bound as the tests, since speed is measured by `npm run bench`, not here.
     testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
