@@ -139,12 +139,13 @@ def mark_frozen(out: str, note: str) -> None:
         f.write(note + '\n')
 
 
-def inputs_of(embedding: int = 128) -> dict[str, tuple[torch.Tensor, ...]]:
-    """Example inputs per model; `embedding`: the encoder's output width (128 per member of an ensemble)."""
+def inputs_of(embedding: int = 128, channels: int = 1) -> dict[str, tuple[torch.Tensor, ...]]:
+    """Example inputs per model; `embedding`: the encoder's output width (128 per member of an ensemble); `channels`: its
+    input's (1, the mask; 2 with the context channel)."""
     from .data.dataset import SPEC
     s, i, e = SPEC.seg_size, SPEC.id_size, embedding
     return {'detector': (torch.zeros(1, 1, 128, 128),), 'segmenter': (torch.zeros(1, 2, s, s, s),),
-            'encoder': (torch.zeros(1, 1, i, i, i),), 'head': (torch.zeros(1, e), torch.ones(1, e))}
+            'encoder': (torch.zeros(1, channels, i, i, i),), 'head': (torch.zeros(1, e), torch.ones(1, e))}
 
 
 def segmenter_of(path: str) -> Segmenter:
@@ -170,10 +171,16 @@ def embedding_width(models: str = MODELS) -> int:
     return 128 * max(1, len({n.split('.')[1] for n in weight_names(os.path.join(models, 'encoder.onnx')) if n.startswith('members.')}))
 
 
+def input_channels_of(path: str) -> int:
+    """Channels of an ONNX file's first input ([batch, C, …])."""
+    return onnx.load(path).graph.input[0].type.tensor_type.shape.dim[1].dim_value
+
+
 def recover_all(models: str = MODELS) -> dict[str, nn.Module]:
-    inp = inputs_of(embedding_width(models))
+    c = input_channels_of(os.path.join(models, 'encoder.onnx'))
+    inp = inputs_of(embedding_width(models), c)
     fresh = {'detector': Detector(), 'segmenter': segmenter_of(os.path.join(models, 'segmenter.onnx')),
-             'encoder': encoder_of(weight_names(os.path.join(models, 'encoder.onnx'))),
+             'encoder': encoder_of(weight_names(os.path.join(models, 'encoder.onnx')), c),
              'head': head_from(os.path.join(models, 'head.onnx'))}
     return {k: load_onnx(m, os.path.join(models, f'{k}.onnx'), inp[k]) for k, m in fresh.items()}
 
@@ -202,7 +209,7 @@ def main() -> None:
     torch.set_num_threads(2)
     manifest = json.load(open(os.path.join(MODELS, 'manifest.json')))
     models = recover_all()
-    inp = inputs_of(embedding_width())
+    inp = inputs_of(embedding_width(), input_channels_of(os.path.join(MODELS, 'encoder.onnx')))
     for k, m in models.items():
         worst = verify(m, os.path.join(MODELS, f'{k}.onnx'), inp[k], os.path.join('/tmp', f'recovered-{k}.onnx'))
         print(f'{k}: re-exported weights differ from the shipped ones by at most {worst:.2e}')

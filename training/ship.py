@@ -17,7 +17,7 @@ import torch
 from .data.dataset import CENTRE_JITTER_VOX, SEG_SIGMA_VOX, SPEC, WINDOW
 from .models.detector import STRIDE, Detector
 from .models.export import export
-from .models.identifier import CLASSES, encoder_of, head_of
+from .models.identifier import CLASSES, encoder_channels, encoder_of, head_of
 from .models.segmenter import Segmenter, sharpen_width
 from .phantoms.png import write_png
 from .train_detector import PEAK_THRESHOLD, TOPK
@@ -152,12 +152,13 @@ def main() -> None:
     head.load_state_dict(ident['head'])
     for m in (det, seg, enc, head):
         m.eval()
+    c, i = encoder_channels(enc), SPEC.id_size    # c = 2: the mask and its context (the other vertebrae's masks)
     with torch.no_grad():
-        e = enc(torch.zeros(1, 1, SPEC.id_size, SPEC.id_size, SPEC.id_size)).shape[1]   # 128 per member
+        e = enc(torch.zeros(1, c, i, i, i)).shape[1]   # 128 per member
     s = SPEC.seg_size
     export(det, (torch.zeros(1, 1, 128, 128),), ['image'], DET_OUTPUTS, os.path.join(MODELS, 'detector.onnx'), dynamic_spatial=True)
     export(seg, (torch.zeros(1, 2, s, s, s),), ['input'], ['prob'], os.path.join(MODELS, 'segmenter.onnx'))
-    export(enc, (torch.zeros(1, 1, SPEC.id_size, SPEC.id_size, SPEC.id_size),), ['mask'], ['embedding'], os.path.join(MODELS, 'encoder.onnx'))
+    export(enc, (torch.zeros(1, c, i, i, i),), ['mask'], ['embedding'], os.path.join(MODELS, 'encoder.onnx'))
     export(head, (torch.zeros(1, e), torch.ones(1, e)), ['embedding', 'dropout'], ['logits'], os.path.join(MODELS, 'head.onnx'))
     shutil.copy(os.path.join(runs['identifier'], 'fusion.json'), os.path.join(MODELS, 'fusion.json'))
 
@@ -179,9 +180,9 @@ def main() -> None:
                 'size': s, 'window': win, 'heatmapSigmaVox': SEG_SIGMA_VOX, 'threshold': 0.5, 'edge': EDGE,
                 'gflops': {'perCrop': round(gflops(seg, torch.zeros(1, 2, s, s, s)), 4)}}),
             'encoder': entry('encoder', {
-                'inputs': [{'name': 'mask', 'shape': ['batch', 1, SPEC.id_size, SPEC.id_size, SPEC.id_size], 'dtype': 'float32'}],
-                'outputs': ['embedding'], 'size': SPEC.id_size, 'embedding': e,
-                'gflops': {'perCrop': round(gflops(enc, torch.zeros(1, 1, SPEC.id_size, SPEC.id_size, SPEC.id_size)), 4)}}),
+                'inputs': [{'name': 'mask', 'shape': ['batch', c, i, i, i], 'dtype': 'float32'}],
+                'outputs': ['embedding'], 'size': i, 'embedding': e, **({'context': True} if c == 2 else {}),
+                'gflops': {'perCrop': round(gflops(enc, torch.zeros(1, c, i, i, i)), 4)}}),
             'head': entry('head', {
                 'inputs': [{'name': 'embedding', 'shape': ['batch', e], 'dtype': 'float32'}, {'name': 'dropout', 'shape': ['batch', e], 'dtype': 'float32'}],
                 'outputs': ['logits'], 'classes': CLASSES, 'dropoutRate': DROPOUT, 'passes': MC_PASSES,
@@ -201,7 +202,7 @@ def main() -> None:
     refs = {
         'detector': references('detector', det, [('image', (1, 1, 64, 96), 'uniform')], range(5), DET_OUTPUTS),
         'segmenter': references('segmenter', seg, [('input', (1, 2, s, s, s), 'uniform')], range(5), ['prob'], SEG_SUBSAMPLE),
-        'encoder': references('encoder', enc, [('mask', (1, 1, 48, 48, 48), 'binary')], range(5), ['embedding']),
+        'encoder': references('encoder', enc, [('mask', (1, c, i, i, i), 'binary')], range(5), ['embedding']),
         'head': references('head', head, [('embedding', (4, e), 'normal'), ('dropout', (4, e), 'binary')], range(5), ['logits']),
     }
     with open(os.path.join(REFS, 'index.json'), 'w') as f:

@@ -28,7 +28,7 @@ from .data.dataset import SPEC, WINDOW, build, real, real_subjects
 from .data.split import val_phantom_seeds
 from .fusion import OFFSETS, fuse, shift_phi
 from .sequence import decode
-from .models.identifier import CLASSES, Encoder, Head, Heads, encoder_of, head_of, project
+from .models.identifier import CLASSES, Encoder, Head, Heads, encoder_of, head_of, project, widened
 from .recover import load_checkpoint, train_mode
 
 ALPHA, BETA, GAMMA = 0.1, 0.5, 1.0
@@ -42,8 +42,9 @@ LOSO_SUBJECTS = ('sub-gl003', 'sub-gl017', 'sub-verse004', 'sub-verse009', 'sub-
 
 # ---------------------------------------------------------------- data
 
-def scans_of(results: list[dict], subject: str, kind: str, ct: bool = False) -> list[dict]:
-    """One entry per case: its vertebra crops in spine order (cranial → caudal = VerSe id order)."""
+def scans_of(results: list[dict], subject: str, kind: str, ct: bool = False, context: bool = False) -> list[dict]:
+    """One entry per case: its vertebra crops in spine order (cranial → caudal = VerSe id order). `context`: each crop
+    [n, 2, x, y, z], the vertebra's mask and the other vertebrae's masks in the same cube (the encoder's second channel)."""
     out = []
     for r in results:
         if not r['levels']:
@@ -53,6 +54,10 @@ def scans_of(results: list[dict], subject: str, kind: str, ct: bool = False) -> 
         keep = (levels >= 1) & (levels <= CLASSES)   # L6 (25) and T13 (28) have no class of their own
         item = {'id': r['id'], 'subject': subject, 'kind': kind, 'levels': levels[keep] - 1,
                 'masks': np.stack(r['id_mask'])[order][keep]}
+        if context:
+            if len(r.get('id_context', [])) != len(r['id_mask']):
+                raise ValueError(f"{r['id']}: no context cubes in its cache (made before they existed): remove it from training/cache and prepare again")
+            item['masks'] = np.stack([item['masks'], np.stack(r['id_context'])[order][keep]], 1)
         if ct and r['seg_ct']:
             m = SPEC.seg_margin
             s = SPEC.seg_size
@@ -62,8 +67,15 @@ def scans_of(results: list[dict], subject: str, kind: str, ct: bool = False) -> 
 
 
 def to_torch(cubes: np.ndarray) -> torch.Tensor:
-    """(x, y, z) cubes → [n, 1, z, y, x] float: the TS tensor layout (x fastest)."""
+    """(x, y, z) cubes [n, x, y, z] (or [n, C, x, y, z]) → [n, C, z, y, x] float: the TS tensor layout (x fastest)."""
+    if cubes.ndim == 5:
+        return torch.from_numpy(np.ascontiguousarray(cubes.transpose(0, 1, 4, 3, 2), dtype=np.float32))
     return torch.from_numpy(np.ascontiguousarray(cubes.transpose(0, 3, 2, 1), dtype=np.float32))[:, None]
+
+
+def channels_of(cubes: np.ndarray) -> int:
+    """Input channels of stacked crops: 1 (the mask) or 2 (mask + context)."""
+    return cubes.shape[1] if cubes.ndim == 5 else 1
 
 
 def ct_input(ct: np.ndarray) -> torch.Tensor:
@@ -133,9 +145,9 @@ def pretrain(vert: np.ndarray, levels: np.ndarray, minutes: float, seed: int, ba
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
-    enc = Encoder()
+    enc = Encoder(channels=channels_of(vert))
     if start:
-        enc.load_state_dict(start)
+        enc.load_state_dict(widened(start, channels_of(vert)))
     opt = torch.optim.AdamW(enc.parameters(), lr=lr, weight_decay=1e-4)
     by_level = {l: np.nonzero(levels == l)[0] for l in np.unique(levels)}
     extra_by = {l: np.nonzero(extra[1] == l)[0] for l in np.unique(extra[1])} if extra is not None else {}
@@ -365,7 +377,7 @@ def train_end_to_end(scans: list[dict], field: str, minutes: float, seed: int) -
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
-    enc, head = Encoder(), Head()
+    enc, head = Encoder(channels=channels_of(scans[0]['masks']) if field == 'masks' else 1), Head()
     opt = torch.optim.AdamW([*enc.parameters(), *head.parameters()], lr=1e-3, weight_decay=1e-4)
     step, t0 = 0, time.time()
     while time.time() - t0 < minutes * 60:
@@ -423,7 +435,7 @@ def probe_pretrained(enc: Encoder, steps: int, a: argparse.Namespace, phantoms: 
     torch.save({'encoder': enc.state_dict(), 'head': Head().state_dict()}, os.path.join(a.out, 'identifier.pt'))
     emb = (embed(enc, phantoms[0], a.views, a.seed), embed(enc, phantoms[1], 1, a.seed), embed(enc, phantoms[2], 1, a.seed))
     head = train_head(emb[0], phantoms[0], a.head_steps, a.seed)
-    metrics = {'seed': a.seed, 'pretrain_steps': steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'resumed_from': a.resume,
+    metrics = {'seed': a.seed, 'pretrain_steps': steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'resumed_from': a.resume, 'context': a.context,
                'probe_val_phantoms': plain_and_mirrored(enc, head, phantoms, emb, a.head_steps, a.seed, t0), 'seconds': round(time.time() - t0)}
     with open(os.path.join(a.out, 'metrics.json'), 'w') as f:
         json.dump(metrics, f, indent=1)
@@ -449,6 +461,8 @@ def main() -> None:
     ap.add_argument('--heads', type=int, default=1, help='so many heads trained apart and averaged (one model; see models/identifier.Heads)')
     ap.add_argument('--mirror', action='store_true',
                     help="average each vertebra's MC-dropout probabilities with those of its left–right mirrored crop (φ learned on such outputs; the manifest's head.mirror)")
+    ap.add_argument('--context', action='store_true',
+                    help="a second input channel: the other vertebrae's masks in the crop (a one-channel --resume is widened, its new weights 0)")
     ap.add_argument('--pretrain-only', action='store_true',
                     help='stop after pre-training: save the phantom-only encoder (to resume from, in a later session) and a probe of it (head on phantoms, φ, validation phantoms)')
     ap.add_argument('--keep-baselines', help="metrics.json whose ablation baselines (rows 1–2, which do not use this encoder) are reused instead of retrained")
@@ -456,12 +470,13 @@ def main() -> None:
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
-    train_ph = scans_of(build(list(HEAD_PHANTOMS)), 'phantom', 'phantom', ct=True)
-    fusion_ph = scans_of(build(list(FUSION_PHANTOMS)), 'phantom', 'phantom')
-    val_ph = scans_of(build(val_phantom_seeds()), 'phantom', 'phantom', ct=True)
+    cx = a.context
+    train_ph = scans_of(build(list(HEAD_PHANTOMS)), 'phantom', 'phantom', ct=True, context=cx)
+    fusion_ph = scans_of(build(list(FUSION_PHANTOMS)), 'phantom', 'phantom', context=cx)
+    val_ph = scans_of(build(val_phantom_seeds()), 'phantom', 'phantom', ct=True, context=cx)
     reals = real_subjects()
-    real_scans = [s for c in reals for s in scans_of([real(c)], c.subject, 'real', ct=True)]
-    masked = [s for c in real_subjects('train') for s in scans_of(build([], [(c, 7000 + k) for k in range(3)]), c.subject, 'masked')]
+    real_scans = [s for c in reals for s in scans_of([real(c)], c.subject, 'real', ct=True, context=cx)]
+    masked = [s for c in real_subjects('train') for s in scans_of(build([], [(c, 7000 + k) for k in range(3)]), c.subject, 'masked', context=cx)]
     print(f'data: {sum(len(s["levels"]) for s in train_ph)} train phantom vertebrae, {len(real_scans)} real scans, '
           f'{len(masked)} mask-driven ({time.time() - t0:.0f} s)', flush=True)
 
@@ -500,6 +515,8 @@ def main() -> None:
     spent = 0.0   # seconds of the parts earlier sessions did
     sig = {k: getattr(a, k) for k in ('seed', 'resume', 'resumed_steps', 'pretrain_minutes', 'finetune_minutes', 'finetune_steps', 'head_steps',
                                       'head_real_share', 'views', 'mirror', 'heads')}
+    if a.context:   # only then: the parts of runs made before the option existed keep their arguments
+        sig['context'] = True
     kept_enc = part(a.out, 'encoder')
     p = None if a.pretrain_minutes else kept_part(kept_enc, sig)   # a pre-training by minutes is not repeatable: no parts
     if p:
@@ -526,7 +543,7 @@ def main() -> None:
     shift = {d: shift_phi(d) for d in OFFSETS}
     out_val = outputs_of(head, e_val, val_ph, mirrored=m_val)
     metrics: dict = {'seed': a.seed, 'phi_from': 'fusion phantoms + cross-fitted training phantoms', 'pretrain_steps': pre_steps, 'pretrain_minutes': a.pretrain_minutes + a.resumed_minutes, 'head_steps': a.head_steps,
-                     'finetune_minutes': ft_minutes, 'finetune_steps': ft_steps, 'head_real_share': a.head_real_share, 'resumed_from': a.resume, 'mirror': a.mirror, 'heads': a.heads,
+                     'finetune_minutes': ft_minutes, 'finetune_steps': ft_steps, 'head_real_share': a.head_real_share, 'resumed_from': a.resume, 'mirror': a.mirror, 'heads': a.heads, 'context': a.context,
                      'val_phantoms': {'no_fusion': score(out_val, None), 'fusion_shift': score(out_val, shift), 'fusion_learned': score(out_val, phi),
                                      'fusion_learned_order': score(out_val, phi, order=True)}}
     print(json.dumps(metrics['val_phantoms']), flush=True)

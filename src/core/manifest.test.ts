@@ -43,6 +43,7 @@ describe('model manifest', () => {
     ['a bone-edge weight that could push the threshold past 0 or 1', (m: any) => (m.models.segmenter.edge = { ...EDGE, weight: 0.6 }), /segmenter.edge/],
     ['a bone-edge interior range upside down', (m: any) => (m.models.segmenter.edge = { ...EDGE, interiorHu: [200, 100] }), /segmenter.edge/],
     ['a head mirror flag that is not a boolean', (m: any) => (m.models.head.mirror = 'yes'), /head.mirror/],
+    ['an encoder context flag that is not a boolean', (m: any) => (m.models.encoder.context = 1), /encoder.context/],
     ['a bone edge without its HU', (m: any) => (m.models.segmenter.edge = { ...EDGE, hu: undefined }), /segmenter.edge/],
   ])('refuses %s with a message naming it', (_, spoil, msg) => {
     const m = validManifest();

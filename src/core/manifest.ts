@@ -32,7 +32,8 @@ export interface Manifest {
     };
     /** `edge`: the threshold moved by each boundary voxel's HU on the scan's grid (stages/boneEdge.ts); absent, 0.5 alone. */
     segmenter: ModelEntry & { size: number; window: Window; heatmapSigmaVox: number; threshold: number; edge?: BoneEdge };
-    encoder: ModelEntry & { size: number; embedding: number };
+    /** `context`: a second input channel, the other vertebrae's masks in the same cube (the neighbours' shapes). */
+    encoder: ModelEntry & { size: number; embedding: number; context?: boolean };
     /** `mirror`: each vertebra's probabilities averaged with its left–right mirrored crop's (φ was learned on such outputs). */
     head: ModelEntry & { classes: number; dropoutRate: number; passes: number; mirror?: boolean };
   };
@@ -95,7 +96,9 @@ export function parseManifest(json: unknown): Manifest {
       Array.isArray(iv) && iv.length === 2 && iv.every((x) => typeof x === 'number' && Number.isFinite(x)) && iv[1] > iv[0];
     if (!ok) throw new ModelError('manifest.json: models.segmenter.edge needs numbers hu, widthHu > 0, weight in [0, min(threshold, 1 − threshold)) and interiorHu [low, high]');
   }
-  num(json.models.encoder as Record<string, unknown>, 'size', 'models.encoder');
+  const enc = json.models.encoder as Record<string, unknown>;
+  num(enc, 'size', 'models.encoder');
+  if (enc.context !== undefined && typeof enc.context !== 'boolean') throw new ModelError('manifest.json: models.encoder.context must be true or false');
   const h = json.models.head as Record<string, unknown>;
   if (num(h, 'classes', 'models.head') !== CLASS_COUNT) throw new ModelError(`manifest.json: the head must have ${CLASS_COUNT} classes`);
   const rate = num(h, 'dropoutRate', 'models.head');

@@ -7,7 +7,7 @@ import type { Manifest } from './manifest';
 import { type Piece, assembleInstances } from './stages/assemble';
 import { bodyCentre } from './stages/bodyCentre';
 import { decodeCenterNet, liftBox } from './stages/decode';
-import { boxCentre, instanceBoxes, maskCube, mirrorX } from './stages/idCrop';
+import { boxCentre, identifierInput, instanceBoxes, mirrorX } from './stages/idCrop';
 import { dropoutMasks, mcInput, meanSoftmax } from './stages/mcDropout';
 import { measureInstances } from './stages/measure';
 import { type Body, GAP_FACTOR, fillsGap, gapMidpoints, key, neighboursOf, pieceBody } from './stages/gaps';
@@ -30,7 +30,7 @@ export interface Runner {
   detect(batch: Float32Array, n: number, u: number, v: number): Promise<{ heat: Float32Array; size: Float32Array; offset: Float32Array; shift?: Float32Array }>;
   /** [n, 2, s, s, s] → prob [n, 1, s, s, s]. */
   segment(batch: Float32Array, n: number, s: number): Promise<Float32Array>;
-  /** [n, 1, s, s, s] → embedding [n, e]. */
+  /** [n, C, s, s, s] (C = 1 mask, or 2 with the context channel) → embedding [n, e]. */
   encode(batch: Float32Array, n: number, s: number): Promise<Float32Array>;
   /** embedding [n, e] × dropout [n, e] → logits [n, K]. */
   head(embedding: Float32Array, dropout: Float32Array, n: number, e: number): Promise<Float32Array>;
@@ -333,7 +333,7 @@ async function segmentAt({ can, manifest, runner, opt, onBatch }: Segmenting, ce
 async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifest, runner: Runner, opt: PipelineOptions, support: number[]): Promise<FoundVertebra[]> {
   const enc = manifest.models.encoder;
   const head = manifest.models.head;
-  const s = enc.size, n3 = s * s * s;
+  const s = enc.size, n3 = s * s * s * (enc.context ? 2 : 1); // values per crop, all channels
   const minVoxels = Math.ceil(1000 / manifest.spacing ** 3); // < 1 ml is a fragment, not a vertebra
   const found = instanceBoxes(ids, grid.dims).filter((b) => b.voxels >= minVoxels);
   const per = opt.batch?.encoder ?? 8;
@@ -346,7 +346,7 @@ async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifes
     const views = head.mirror ? 2 : 1;
     const input = new Float32Array(views * group.length * n3);
     group.forEach((f, i) => {
-      const cube = maskCube(ids, grid.dims, f.id, boxCentre(f), s);
+      const cube = identifierInput(ids, grid.dims, f.id, boxCentre(f), s, enc.context === true);
       input.set(cube, i * n3);
       if (head.mirror) input.set(mirrorX(cube, s), (group.length + i) * n3);
     });

@@ -106,7 +106,8 @@ function build(manifest: Manifest, phi: PhiSet, ort: Ort, s: Record<ModelName, O
       return manifest.models.detector.decode.centre === 'body' ? { ...out, shift: await take(r, 'shift') } : out;
     },
     segment: async (batch, n, sz) => take(await s.segmenter.run({ input: t(batch, [n, 2, sz, sz, sz]) }), 'prob'),
-    encode: async (batch, n, sz) => take(await s.encoder.run({ mask: t(batch, [n, 1, sz, sz, sz]) }), 'embedding'),
+    // One channel (the mask) or two (mask + context): the batch holds n crops of `channels` cubes each.
+    encode: async (batch, n, sz) => take(await s.encoder.run({ mask: t(batch, [n, batch.length / (n * sz ** 3), sz, sz, sz]) }), 'embedding'),
     head: async (emb, drop, n, e) => take(await s.head.run({ embedding: t(emb, [n, e]), dropout: t(drop, [n, e]) }), 'logits'),
   };
   return { manifest, phi, runner, backend, release: async () => void (await Promise.all(Object.values(s).map((x) => x.release()))) };

@@ -117,7 +117,7 @@ def extract(case_id: str, ct_img: nib.Nifti1Image | None, mask_img: nib.Nifti1Im
         return load(folder)
     lab, aff = to_canonical(mask_img, spec.spacing, 0)
     ct = to_canonical(ct_img, spec.spacing, 1)[0] if ct_img is not None else None
-    res: dict = {'id': case_id, 'spacing': spec.spacing, 'affine': aff.tolist(), 'levels': [], 'det': [], 'seg_ct': [], 'seg_mask': [], 'id_mask': []}
+    res: dict = {'id': case_id, 'spacing': spec.spacing, 'affine': aff.tolist(), 'levels': [], 'det': [], 'seg_ct': [], 'seg_mask': [], 'id_mask': [], 'id_context': []}
     for l, w in sorted(centroids.items()):
         if not (lab == l).any():
             continue
@@ -126,6 +126,8 @@ def extract(case_id: str, ct_img: nib.Nifti1Image | None, mask_img: nib.Nifti1Im
         v = bbox_centre(lab == l) if spec.centre == 'bbox' else world_to_voxel(aff, w)
         res['levels'].append(int(l))
         res['id_mask'].append(_cube((lab == l).astype(np.uint8), v, spec.id_size, 0))
+        # The other vertebrae in the same cube: the identifier's optional context channel (neighbours' shapes).
+        res['id_context'].append(_cube(((lab != 0) & (lab != l)).astype(np.uint8), v, spec.id_size, 0))
         if ct is not None:
             size = spec.seg_size + 2 * spec.seg_margin
             res['seg_ct'].append(_cube(ct, v, size, AIR))
@@ -139,8 +141,8 @@ def extract(case_id: str, ct_img: nib.Nifti1Image | None, mask_img: nib.Nifti1Im
 
 def save(folder: str, res: dict) -> None:
     os.makedirs(folder, exist_ok=True)
-    for name in ('seg_ct', 'seg_mask', 'id_mask'):
-        if res[name]:
+    for name in ('seg_ct', 'seg_mask', 'id_mask', 'id_context'):
+        if res.get(name):
             np.save(os.path.join(folder, f'{name}.npy'), np.stack(res[name]))
     for i, d in enumerate(res['det']):
         np.save(os.path.join(folder, f'det_{i:03d}_image.npy'), d['image'])
@@ -154,8 +156,8 @@ def save(folder: str, res: dict) -> None:
 def load(folder: str) -> dict:
     with open(os.path.join(folder, 'meta.json')) as f:
         meta = json.load(f)
-    res = {**meta, 'seg_ct': [], 'seg_mask': [], 'id_mask': []}
-    for name in ('seg_ct', 'seg_mask', 'id_mask'):
+    res = {**meta, 'seg_ct': [], 'seg_mask': [], 'id_mask': [], 'id_context': []}
+    for name in ('seg_ct', 'seg_mask', 'id_mask', 'id_context'):
         p = os.path.join(folder, f'{name}.npy')
         if os.path.exists(p):
             res[name] = list(np.load(p))

@@ -2,7 +2,8 @@
 × explicit dropout mask → 24 logits, run on N masks in one batch for MC dropout; ORT deletes
 Dropout nodes, so the mask is an input drawn in TS, src/core/stages/mcDropout.ts).
 
-Encoder input  mask       [N, 1, S, S, S]  binary mask of one vertebra, centred; S % 16 == 0
+Encoder input  mask       [N, C, S, S, S]  binary mask of one vertebra, centred; S % 16 == 0; C = 2 adds the
+                                            other vertebrae's masks in the same cube (context: the neighbours)
         output embedding  [N, E]
 Head    input  embedding  [N, E], dropout [N, E] (0 or 1/(1−p))
         output logits     [N, 24]"""
@@ -18,10 +19,10 @@ CLASSES = 24
 
 
 class Encoder(nn.Module):
-    def __init__(self, width: int = 16, embedding: int = 128):
+    def __init__(self, width: int = 16, embedding: int = 128, channels: int = 1):
         super().__init__()
         w = width
-        self.features = nn.Sequential(conv(3, 1, w, 2), conv(3, w, 2 * w, 2), conv(3, 2 * w, 4 * w, 2), conv(3, 4 * w, 8 * w, 2), conv(3, 8 * w, 8 * w))
+        self.features = nn.Sequential(conv(3, channels, w, 2), conv(3, w, 2 * w, 2), conv(3, 2 * w, 4 * w, 2), conv(3, 4 * w, 8 * w, 2), conv(3, 8 * w, 8 * w))
         self.fc = nn.Linear(8 * w, embedding)
 
     def forward(self, mask: torch.Tensor) -> torch.Tensor:
@@ -93,10 +94,38 @@ def head_of(state: dict) -> nn.Module:
     return Heads([Head() for _ in range(k)]) if k else Head()
 
 
-def encoder_of(state: dict) -> nn.Module:
-    """A fresh encoder shaped as a saved state dict (or an ONNX file's weight names): one Encoder or Members."""
+FIRST_CONV = 'features.0.0.weight'
+
+
+def input_channels(state: dict) -> int:
+    """The encoder's input channels (1: the mask; 2: mask + context) from a saved state dict; 1 if it cannot tell."""
+    w = state.get(FIRST_CONV)
+    return int(w.shape[1]) if hasattr(w, 'shape') else 1
+
+
+def widened(state: dict, channels: int) -> dict:
+    """A one-channel encoder's weights for `channels` inputs: the added channels' first-conv weights are zero, so the
+    widened encoder starts as exactly the one it was made from and learns what the context adds."""
+    w = state[FIRST_CONV]
+    if w.shape[1] == channels:
+        return state
+    pad = torch.zeros(w.shape[0], channels - w.shape[1], *w.shape[2:], dtype=w.dtype)
+    return {**state, FIRST_CONV: torch.cat([w, pad], 1)}
+
+
+def encoder_of(state: dict, channels: int | None = None) -> nn.Module:
+    """A fresh encoder shaped as a saved state dict (or an ONNX file's weight names, with its input's `channels`): one
+    Encoder or Members."""
     members = _members(state)
-    return Members([Encoder() for _ in members]) if members else Encoder()
+    if members:
+        return Members([Encoder(channels=channels or input_channels(m)) for m in members])
+    return Encoder(channels=channels or input_channels(state))
+
+
+def encoder_channels(enc: nn.Module) -> int:
+    """The input channels an encoder (or an ensemble's) reads: 1, the mask; 2, mask + context."""
+    first = enc.members[0] if isinstance(enc, Members) else enc
+    return first.features[0][0].in_channels
 
 
 def project(embedding: torch.Tensor) -> torch.Tensor:

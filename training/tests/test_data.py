@@ -84,6 +84,10 @@ def test_stage_crops_and_their_cache(tmp_path):
     again = extract('phantom-5', case.ct, case.mask, cents, spec, cache=str(tmp_path))
     assert again['levels'] == res['levels']
     assert all(np.array_equal(a, b) for a, b in zip(again['seg_mask'], res['seg_mask']))
+    assert all(np.array_equal(a, b) for a, b in zip(again['id_context'], res['id_context']))
+    # The context cube holds the other vertebrae (the neighbours above and below), never the centred one.
+    for m, c in zip(res['id_mask'], res['id_context']):
+        assert c.shape == m.shape and c.any() and not (c & m).any()
     assert all(np.array_equal(a['boxes'], b['boxes']) for a, b in zip(again['det'], res['det']))
 
 

@@ -4,7 +4,7 @@ import torch
 
 from training.models.detector import STRIDE, Detector
 from training.models.export import export
-from training.models.identifier import CLASSES, Encoder, Head, Heads, head_of
+from training.models.identifier import CLASSES, Encoder, Head, Heads, encoder_of, head_of, input_channels, widened
 from training.models.segmenter import Segmenter, sharpen_width
 
 
@@ -57,3 +57,16 @@ def test_sharpening_stage_starts_as_the_model_it_is_added_to():
         x = torch.rand(2, 2, 32, 32, 32)
         assert torch.equal(base(x), grown(x))
     assert sharpen_width(grown.state_dict()) == 8 and sharpen_width(base.state_dict()) == 0
+
+
+def test_a_widened_encoder_starts_as_the_one_channel_encoder_and_its_state_says_its_channels():
+    """--context resumes a mask-only encoder: the context channel's weights start at 0, so nothing changes until it trains."""
+    torch.manual_seed(0)
+    one = Encoder().eval()
+    two = Encoder(channels=2).eval()
+    two.load_state_dict(widened(one.state_dict(), 2))
+    x = (torch.rand(3, 2, 32, 32, 32) > 0.7).float()
+    with torch.no_grad():
+        assert torch.equal(one(x[:, :1]), two(x))
+    assert input_channels(two.state_dict()) == 2 and input_channels(one.state_dict()) == 1
+    assert isinstance(encoder_of(two.state_dict()), Encoder) and encoder_of(two.state_dict()).features[0][0].in_channels == 2

@@ -6,11 +6,11 @@ import pytest
 import torch
 
 from training.models.detector import Detector
-from training.recover import MODELS, embedding_width, freeze_batchnorm, inputs_of, load_onnx, recover_all, verify
+from training.recover import MODELS, embedding_width, freeze_batchnorm, input_channels_of, inputs_of, load_onnx, recover_all, verify
 
 
 def test_every_shipped_model_is_recovered_exactly(tmp_path):
-    inp = inputs_of(embedding_width())
+    inp = inputs_of(embedding_width(), input_channels_of(os.path.join(MODELS, 'encoder.onnx')))
     for name, model in recover_all().items():
         # Exported again, it gives the shipped file's weights to float rounding (in fact bit for bit).
         assert verify(model, os.path.join(MODELS, f'{name}.onnx'), inp[name], str(tmp_path / f'{name}.onnx')) <= 1e-6
@@ -82,3 +82,22 @@ def test_an_ensemble_of_identifier_runs_is_recovered_as_such(tmp_path):
         back = load_onnx(fresh, path, inp[name])
         with torch.no_grad():
             assert torch.allclose(back(*x), model(*x), atol=1e-4)
+
+
+def test_an_encoder_with_the_context_channel_is_recovered_with_two_input_channels(tmp_path):
+    from training.models.export import export
+    from training.models.identifier import Encoder, encoder_of
+    from training.recover import weight_names
+    torch.manual_seed(0)
+    enc = Encoder(channels=2).eval()
+    for m in enc.modules():   # BatchNorms with statistics of their own (default ones fold into biases ONNX shares)
+        if isinstance(m, torch.nn.BatchNorm3d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2)
+    path = str(tmp_path / 'encoder.onnx')
+    export(enc, inputs_of(128, 2)['encoder'], ['mask'], ['embedding'], path)
+    assert input_channels_of(path) == 2
+    back = load_onnx(encoder_of(weight_names(path), input_channels_of(path)), path, inputs_of(128, 2)['encoder'])
+    x = (torch.rand(2, 2, 48, 48, 48) > 0.7).float()
+    with torch.no_grad():
+        assert torch.allclose(back(x), enc(x), atol=1e-4)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bodyCentre } from './bodyCentre';
-import { boxCentre, instanceBoxes, maskCube, mirrorX } from './idCrop';
+import { boxCentre, contextCube, identifierInput, instanceBoxes, maskCube, mirrorX } from './idCrop';
 
 const dims = [8, 10, 6] as const;
 function map(fill: (i: number, j: number, k: number) => number): Uint16Array {
@@ -28,6 +28,21 @@ describe('identifier crops', () => {
     const total = c.reduce((a, b) => a + b, 0);
     // x 0..3 ∩ 1..3 = 3, y 3..6 ∩ 2..8 = 4, z −1..2 ∩ 1..2 = 2; instance 7 never appears.
     expect(total).toBe(3 * 4 * 2);
+  });
+
+  it('cuts the context channel: every other instance in the same cube, never the centred one', () => {
+    const centre = [4, 5, 3];
+    const own = maskCube(ids, dims, 3, centre, 6);
+    const ctx = contextCube(ids, dims, 3, centre, 6);
+    const other = maskCube(ids, dims, 7, centre, 6);
+    expect(other.some((v) => v === 1)).toBe(true);
+    expect(Array.from(ctx)).toEqual(Array.from(other)); // here the only other instance is 7
+    expect(own.some((v, i) => v === 1 && ctx[i] === 1)).toBe(false);
+    // The encoder's input: the mask alone, or mask then context ([2, size³]); mirrored channel by channel.
+    expect(Array.from(identifierInput(ids, dims, 3, centre, 6, false))).toEqual(Array.from(own));
+    const two = identifierInput(ids, dims, 3, centre, 6, true);
+    expect(Array.from(two)).toEqual([...own, ...ctx]);
+    expect(Array.from(mirrorX(two, 6))).toEqual([...mirrorX(own, 6), ...mirrorX(ctx, 6)]);
   });
 
   it('mirrors a cube left–right: x reversed in every row, y and z kept; twice is the cube again', () => {

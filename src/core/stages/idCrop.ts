@@ -40,11 +40,8 @@ export function boxCentre(b: InstanceBox): [number, number, number] {
   return [0, 1, 2].map((a) => (b.lo[a]! + b.hi[a]!) / 2) as [number, number, number];
 }
 
-/**
- * Stage 3 input: the binary mask of instance `id` in a size³ cube centred (nearest voxel) on
- * `centre`, x fastest — the layout of training/data/crops.py's identifier cubes.
- */
-export function maskCube(ids: ArrayLike<number>, dims: Dims, id: number, centre: readonly number[], size: number): Float32Array {
+/** A size³ cube centred (nearest voxel) on `centre`, x fastest: 1 where the instance map's id passes `keep`, 0 elsewhere and outside the scan. */
+function cubeWhere(ids: ArrayLike<number>, dims: Dims, centre: readonly number[], size: number, keep: (v: number) => boolean): Float32Array {
   const [nx, ny, nz] = dims;
   const o = centre.map((c) => Math.round(c) - (size >> 1));
   const out = new Float32Array(size * size * size);
@@ -55,14 +52,41 @@ export function maskCube(ids: ArrayLike<number>, dims: Dims, id: number, centre:
       const y = o[1]! + j;
       for (let i = 0; i < size; i++, c++) {
         const x = o[0]! + i;
-        if (x >= 0 && x < nx && y >= 0 && y < ny && z >= 0 && z < nz && ids[x + nx * (y + ny * z)] === id) out[c] = 1;
+        if (x >= 0 && x < nx && y >= 0 && y < ny && z >= 0 && z < nz && keep(ids[x + nx * (y + ny * z)]!)) out[c] = 1;
       }
     }
   }
   return out;
 }
 
-/** A cube mirrored left–right (canonical x reversed in every row): stage 3 averages a vertebra with its mirror. */
+/**
+ * Stage 3 input: the binary mask of instance `id` in a size³ cube centred (nearest voxel) on
+ * `centre`, x fastest — the layout of training/data/crops.py's identifier cubes.
+ */
+export function maskCube(ids: ArrayLike<number>, dims: Dims, id: number, centre: readonly number[], size: number): Float32Array {
+  return cubeWhere(ids, dims, centre, size, (v) => v === id);
+}
+
+/**
+ * The identifier's context channel: every other instance (the neighbouring vertebrae) in the same cube as
+ * `maskCube(…, id, …)`, so the encoder sees the vertebra's place among its neighbours (crops.py's `id_context`).
+ */
+export function contextCube(ids: ArrayLike<number>, dims: Dims, id: number, centre: readonly number[], size: number): Float32Array {
+  return cubeWhere(ids, dims, centre, size, (v) => v !== 0 && v !== id);
+}
+
+/** The encoder's input for one vertebra: its mask cube, then (with `context`) the context cube: [C, size³]. */
+export function identifierInput(ids: ArrayLike<number>, dims: Dims, id: number, centre: readonly number[], size: number, context: boolean): Float32Array {
+  const mask = maskCube(ids, dims, id, centre, size);
+  if (!context) return mask;
+  const out = new Float32Array(2 * mask.length);
+  out.set(mask);
+  out.set(contextCube(ids, dims, id, centre, size), mask.length);
+  return out;
+}
+
+/** A cube mirrored left–right (canonical x reversed in every row): stage 3 averages a vertebra with its mirror.
+ *  Several channels' cubes one after another mirror alike, each in its own rows. */
 export function mirrorX(cube: Float32Array, size: number): Float32Array {
   const out = new Float32Array(cube.length);
   for (let r = 0; r < cube.length; r += size) for (let i = 0; i < size; i++) out[r + i] = cube[r + size - 1 - i]!;
