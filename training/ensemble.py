@@ -6,7 +6,8 @@ averaged φ data, scored from what each run saved (outputs.pt), and one encoder 
   /usr/bin/python3 -m training.ship --identifier training/out/identifier-ensemble
 
 Every member's leave-one-subject-out fold was trained without its subject, so the averaged folds are as clean a
-measure of the ensemble as one run's are of it. The members must agree on mirror averaging (one app setting).
+measure of the ensemble as one run's are of it. The members must agree on mirror averaging (one app setting); runs with
+and without the context channel mix (the app then feeds the context, which the mask-only members give zero weight).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import torch
 
 from . import train_identifier as T
 from .fusion import OFFSETS, shift_phi
-from .models.identifier import CLASSES, MemberHeads, Members, encoder_of, head_of
+from .models.identifier import CLASSES, MemberHeads, Members, encoder_of, head_of, input_channels, widened
 
 SCORED = ('val_phantoms', 'real_loso', 'ablation_head_val')
 
@@ -45,7 +46,10 @@ def combined_outputs(runs: list[dict]) -> dict:
 
 
 def model(states: list[dict]) -> dict:
-    """One identifier.pt state of the members' encoders and heads."""
+    """One identifier.pt state of the members' encoders and heads. Members that read the mask alone are widened to the
+    context channel with zero weights on it (`widened`: the same outputs), so one input serves every member."""
+    c = max(input_channels(s['encoder']) for s in states)
+    states = [{**s, 'encoder': widened(s['encoder'], c)} for s in states]
     enc = Members([encoder_of(s['encoder']) for s in states])
     head = MemberHeads([head_of(s['head']) for s in states])
     for e, h, s in zip(enc.members, head.members, states):
@@ -62,9 +66,9 @@ def metrics_of(folders: list[str], members: list[dict], out: dict, phi: dict, se
     ab['+ contrastive pre-training'] = T.score(out['ablation_head_val'], None)
     ab['+ message fusion'] = T.score(out['ablation_head_val'], phi)
     ab['+ sequence decoding (ours)'] = T.score(out['ablation_head_val'], phi, order=True)
-    return {**first, 'val_phantoms': rows(out['val_phantoms'], phi), 'real_loso': {'subjects': first['real_loso']['subjects'], **rows(out['real_loso'], phi)},
+    return {**first, 'context': any(m.get('context') for m in members), 'val_phantoms': rows(out['val_phantoms'], phi), 'real_loso': {'subjects': first['real_loso']['subjects'], **rows(out['real_loso'], phi)},
             'ablation_val_phantoms': ab, 'phi_from': 'the members\' φ data averaged',
-            'members': [{'run': f, 'seed': m['seed'], 'heads': m.get('heads', 1), 'seconds': m['seconds'],
+            'members': [{'run': f, 'seed': m['seed'], 'heads': m.get('heads', 1), 'seconds': m['seconds'], 'context': bool(m.get('context')),
                          'val_phantoms_fusion': m['val_phantoms']['fusion_learned']['top1'], 'real_loso_fusion': m['real_loso']['fusion_learned']['top1']}
                         for f, m in zip(folders, members)],
             'seconds': round(sum(m['seconds'] for m in members) + seconds)}

@@ -27,7 +27,7 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..'))
 OUT = os.path.join(ROOT, 'training', 'out')
 MODELS = os.path.join(ROOT, 'public', 'models')
 REFS = os.path.join(ROOT, 'src', 'runtime', '__fixtures__', 'models')
-VERSION = '2026-11-28.4'
+VERSION = '2026-12-07.1'
 DET_OUTPUTS = ['heat', 'size', 'offset', 'shift']
 # Stage 1's clustering for body peaks (scripts/tuneClustering.ts on the detector's boxes of 10 phantoms of their own, seeds
 # 300000–300009): the most recall (99.0 %), then the fewest extra candidates, over ε 6–12 mm, minPts 3–5, duplicate factor

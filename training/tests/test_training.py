@@ -221,20 +221,20 @@ def test_averaged_heads_are_single_heads_of_their_own_seeds():
     assert torch.equal(train_head(emb, scans, 20, 1005).fc1.weight, two.heads[1].fc1.weight)
 
 
-def _run_folder(path, seed: int, mirror: bool, heads: int = 1) -> None:
+def _run_folder(path, seed: int, mirror: bool, heads: int = 1, channels: int = 1) -> None:
     """A tiny identifier run as train_identifier leaves it: weights, saved outputs, metrics."""
     import json
     from training.models.identifier import Encoder, Head, Heads
     torch.manual_seed(seed)
     path.mkdir()
     head = Heads([Head() for _ in range(heads)]) if heads > 1 else Head()
-    torch.save({'encoder': Encoder().state_dict(), 'head': head.state_dict()}, path / 'identifier.pt')
+    torch.save({'encoder': Encoder(channels=channels).state_dict(), 'head': head.state_dict()}, path / 'identifier.pt')
     scan = lambda levels: (torch.rand(len(levels), 24).softmax(1), None, np.array(levels))
     out = {'phi_data': [scan([3, 4, 5, 6]), scan([10, 11, 12])], 'val_phantoms': [scan([8, 9, 10])], 'real_loso': [scan([20, 21])],
            'ablation_head_val': [scan([8, 9, 10])]}
     torch.save(out, path / 'outputs.pt')
     row = {'top1': 0.5}
-    metrics = {'seed': seed, 'mirror': mirror, 'heads': heads, 'seconds': 60, 'val_phantoms': {'fusion_learned': row},
+    metrics = {'seed': seed, 'mirror': mirror, 'heads': heads, 'context': channels == 2, 'seconds': 60, 'val_phantoms': {'fusion_learned': row},
                'real_loso': {'subjects': ['a'], 'fusion_learned': row}, 'ablation_val_phantoms': {'raw CT crop': row, 'mask input': row}}
     (path / 'metrics.json').write_text(json.dumps(metrics))
 
@@ -271,6 +271,26 @@ def test_an_ensemble_of_runs_is_one_model_whose_probability_is_the_members_mean(
     assert m['real_loso']['no_fusion']['n'] == 2 and m['real_loso']['subjects'] == ['a']
     assert [x['seed'] for x in m['members']] == [0, 1] and m['mirror'] and m['seconds'] >= 120
     assert len(json.load(open(tmp_path / 'ens' / 'fusion.json'))['offsets']) == 6
+
+
+def test_an_ensemble_mixes_runs_with_and_without_the_context_channel(tmp_path):
+    """The app feeds one input to every member: the mask-only member reads mask + context with zero weight on the
+    context, so it gives what it gave alone, and the ensemble is recorded as reading the context."""
+    from training.ensemble import build_ensemble
+    from training.models.identifier import encoder_channels, encoder_of
+    _run_folder(tmp_path / 'a', 0, True, channels=2)
+    _run_folder(tmp_path / 'b', 1, True)
+    m = build_ensemble([str(tmp_path / 'a'), str(tmp_path / 'b')], str(tmp_path / 'ens'))
+    enc_state = torch.load(tmp_path / 'ens' / 'identifier.pt')['encoder']
+    enc = encoder_of(enc_state)
+    enc.load_state_dict(enc_state)
+    alone_state = torch.load(tmp_path / 'b' / 'identifier.pt')['encoder']
+    alone = encoder_of(alone_state)
+    alone.load_state_dict(alone_state)
+    x = (torch.rand(2, 2, 48, 48, 48) > 0.7).float()
+    with torch.no_grad():
+        assert encoder_channels(enc) == 2 and torch.allclose(enc.eval()(x)[:, 128:], alone.eval()(x[:, :1]), atol=1e-6)
+    assert m['context'] and [x['context'] for x in m['members']] == [True, False]
 
 
 def test_an_ensemble_refuses_runs_that_disagree_on_mirror_averaging(tmp_path):
