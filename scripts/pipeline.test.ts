@@ -47,12 +47,14 @@ describe('pipeline on the sample phantom', () => {
   });
 
   it('with mirror averaging (head.mirror) encodes each vertebra and its mirror, and still labels the sample', async () => {
-    const manifest = { ...models.manifest, models: { ...models.manifest.models, head: { ...models.manifest.models.head, mirror: true } } };
-    const m = await analyse(sample, manifest, models.runner, { seed: 0 });
-    expect(m.vertebrae.map((v) => v.id)).toEqual(result.vertebrae.map((v) => v.id)); // stages 1–2 untouched
-    expect(m.work.encoderCrops).toBe(2 * result.work.encoderCrops);
-    expect(m.work.headPasses).toBe(2 * result.work.headPasses);
-    expect(m.vertebrae.some((v, i) => v.p.some((q, c) => Math.abs(q - result.vertebrae[i]!.p[c]!) > 1e-6))).toBe(true); // the mirror counted
+    // Both settings explicitly: the shipped manifest may have either.
+    const withMirror = (mirror: boolean) => ({ ...models.manifest, models: { ...models.manifest.models, head: { ...models.manifest.models.head, mirror } } });
+    const plain = await analyse(sample, withMirror(false), models.runner, { seed: 0 });
+    const m = await analyse(sample, withMirror(true), models.runner, { seed: 0 });
+    expect(m.vertebrae.map((v) => v.id)).toEqual(plain.vertebrae.map((v) => v.id)); // stages 1–2 untouched
+    expect(m.work.encoderCrops).toBe(2 * plain.work.encoderCrops);
+    expect(m.work.headPasses).toBe(2 * plain.work.headPasses);
+    expect(m.vertebrae.some((v, i) => v.p.some((q, c) => Math.abs(q - plain.vertebrae[i]!.p[c]!) > 1e-6))).toBe(true); // the mirror counted
     const labelled = labelVertebrae(m.vertebrae, models.phi, models.manifest.fusion.defaults);
     const truth = readCentroids(JSON.parse(readFileSync(join(ROOT, 'public', 'samples', 'sample-spine_ctd.json'), 'utf8')), sample, 'voxel');
     const r = idRate(labelled.filter((v) => v.label !== SET_ASIDE).map((v) => ({ label: v.label, world: v.centroid })), truth);
