@@ -43,7 +43,7 @@ export async function loadFiles(files: readonly File[]): Promise<LoadOutcome> {
   const bytes = await file.arrayBuffer();
   let opened;
   try {
-    opened = await Promise.race([pipeline.remote.open(transfer(bytes, [bytes])), pipeline.failed]);
+    opened = await pipeline.guard(pipeline.remote.open(transfer(bytes, [bytes])));
   } catch (e) {
     restartPipeline(); // a fresh worker for the next file
     return { ok: false, problem: { code: 'internal', message: `The scan could not be read: ${(e as Error).message}`, tip: 'Close other tabs to free memory, or try a smaller scan.' } };

@@ -96,14 +96,14 @@ export const useAnalysisStore = create<AnalysisState>()((set, get) => {
       const onProgress = proxy((p: Progress) => {
         if (id === latestRun) set({ progress: p });
       });
-      const ready = await Promise.race([pipeline.remote.prepare(backendOptions()), pipeline.failed]);
+      const ready = await pipeline.guard(pipeline.remote.prepare(backendOptions()));
       if (id !== latestRun) return;
       if (ready.ok) set({ backend: ready.backend });
       if (cancelledRun === id) {
         set({ status: 'cancelled' });
         return;
       }
-      out = await Promise.race([pipeline.remote.analyse(onProgress, 0, backendOptions()), pipeline.failed]);
+      out = await pipeline.guard(pipeline.remote.analyse(onProgress, 0, backendOptions()));
     } catch (e) {
       if (id !== latestRun) return;
       restartPipeline();
