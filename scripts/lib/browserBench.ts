@@ -1,5 +1,6 @@
 /** The built app in headless Chromium (WASM, threads on): per-case runs, repaint latency, memory. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Analysis } from '../../src/core/pipeline';
 import { CHROMIUM_ARGS } from '../../playwright.config';
@@ -18,8 +19,14 @@ export interface Repaint {
 }
 
 async function serve(): Promise<ChildProcess> {
-  const p = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { cwd: ROOT, stdio: 'ignore' });
+  // vite itself, not through npx: killing npx left vite serving, and the next bench's --strictPort
+  // server failed while this stale one answered its requests with the previous build.
+  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  // A server already on the port would answer for ours, with whatever build it serves.
+  if (await fetch(`http://127.0.0.1:${PORT}/`).then(() => true, () => false)) throw new Error(`port ${PORT} is in use: stop what serves it (a bench that did not finish?)`);
+  const p = spawn(process.execPath, [vite, 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { cwd: ROOT, stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
+    if (p.exitCode !== null) throw new Error(`vite preview exited (${p.exitCode}): is port ${PORT} in use?`);
     try {
       if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) return p;
     } catch {

@@ -7,7 +7,7 @@ import type { Manifest } from './manifest';
 import { type Piece, assembleInstances } from './stages/assemble';
 import { bodyCentre } from './stages/bodyCentre';
 import { decodeCenterNet, liftBox } from './stages/decode';
-import { boxCentre, identifierInput, instanceBoxes, mirrorX } from './stages/idCrop';
+import { boxCentre, instanceBoxes, writeIdentifierInput } from './stages/idCrop';
 import { dropoutMasks, mcInput, meanSoftmax } from './stages/mcDropout';
 import { measureInstances } from './stages/measure';
 import { type Body, GAP_FACTOR, fillsGap, gapMidpoints, key, neighboursOf, pieceBody } from './stages/gaps';
@@ -345,11 +345,7 @@ async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifes
     // With mirror averaging, the group's mirrored cubes follow its cubes in the same encoder batch.
     const views = head.mirror ? 2 : 1;
     const input = new Float32Array(views * group.length * n3);
-    group.forEach((f, i) => {
-      const cube = identifierInput(ids, grid.dims, f.id, boxCentre(f), s, enc.context === true);
-      input.set(cube, i * n3);
-      if (head.mirror) input.set(mirrorX(cube, s), (group.length + i) * n3);
-    });
+    group.forEach((f, i) => writeIdentifierInput(ids, grid.dims, f.id, boxCentre(f), s, enc.context === true, input, i * n3, head.mirror ? (group.length + i) * n3 : -1));
     const emb = await runner.encode(input, views * group.length, s);
     const e = emb.length / (views * group.length);
     for (let i = 0; i < group.length; i++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bodyCentre } from './bodyCentre';
-import { boxCentre, contextCube, identifierInput, instanceBoxes, maskCube, mirrorX } from './idCrop';
+import { boxCentre, contextCube, identifierInput, instanceBoxes, maskCube, mirrorX, writeIdentifierInput } from './idCrop';
 
 const dims = [8, 10, 6] as const;
 function map(fill: (i: number, j: number, k: number) => number): Uint16Array {
@@ -43,6 +43,21 @@ describe('identifier crops', () => {
     const two = identifierInput(ids, dims, 3, centre, 6, true);
     expect(Array.from(two)).toEqual([...own, ...ctx]);
     expect(Array.from(mirrorX(two, 6))).toEqual([...mirrorX(own, 6), ...mirrorX(ctx, 6)]);
+  });
+
+  it('writes the input and its mirror into a batch in one pass, the same as cutting them apart', () => {
+    // Centres near every edge (cubes partly outside the scan), with and without the context channel.
+    for (const centre of [[4, 5, 3], [0, 0, 0], [7.4, 9.6, 5.5], [2, 5, 1]]) {
+      for (const context of [false, true]) {
+        const one = identifierInput(ids, dims, 3, centre, 6, context);
+        const batch = new Float32Array(1 + 3 * one.length);
+        writeIdentifierInput(ids, dims, 3, centre, 6, context, batch, 1 + one.length, 1 + 2 * one.length);
+        expect(Array.from(batch.subarray(1 + one.length, 1 + 2 * one.length))).toEqual(Array.from(one));
+        expect(Array.from(batch.subarray(1 + 2 * one.length))).toEqual(Array.from(mirrorX(one, 6)));
+        expect(batch.subarray(0, 1 + one.length).every((v) => v === 0)).toBe(true); // nothing outside its slots
+      }
+    }
+    expect(Array.from(identifierInput(ids, dims, 3, [4, 5, 3], 6, true))).toEqual([...maskCube(ids, dims, 3, [4, 5, 3], 6), ...contextCube(ids, dims, 3, [4, 5, 3], 6)]);
   });
 
   it('mirrors a cube left–right: x reversed in every row, y and z kept; twice is the cube again', () => {
