@@ -80,9 +80,11 @@ async function heaps(browser: Browser): Promise<{ page: number; worker: number }
     waiting.delete(m.id);
   });
   const call = (sessionId: string, method: string) =>
-    new Promise<{ result: { usedSize: number; backingStorageSize?: number } }>((resolve) => {
+    new Promise<{ result: { usedSize: number; backingStorageSize?: number } }>((resolve, reject) => {
       const id = ++seq;
-      waiting.set(id, resolve);
+      // A clear failure, not a hang, if this Chromium no longer answers through the old target API.
+      const timer = setTimeout(() => (waiting.delete(id), reject(new Error(`${method}: no answer from the target in 30 s`))), 30_000);
+      waiting.set(id, (r) => (clearTimeout(timer), resolve(r)));
       void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params: {} }) });
     });
   const out = { page: 0, worker: 0 };
