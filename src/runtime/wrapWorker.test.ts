@@ -8,11 +8,8 @@ const gc = runInNewContext('gc') as () => void;
 
 /** Enough of a Worker for wrapWorker: events, postMessage (comlink), terminate. */
 class FakeWorker extends EventTarget {
-  terminated = false;
   postMessage(): void {}
-  terminate(): void {
-    this.terminated = true;
-  }
+  terminate(): void {}
   crash(message: string): void {
     this.dispatchEvent(Object.assign(new Event('error'), { message }));
   }

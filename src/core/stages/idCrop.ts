@@ -40,53 +40,16 @@ export function boxCentre(b: InstanceBox): [number, number, number] {
   return [0, 1, 2].map((a) => (b.lo[a]! + b.hi[a]!) / 2) as [number, number, number];
 }
 
-/** A size³ cube centred (nearest voxel) on `centre`, x fastest: 1 where the instance map's id passes `keep`, 0 elsewhere and outside the scan. */
-function cubeWhere(ids: ArrayLike<number>, dims: Dims, centre: readonly number[], size: number, keep: (v: number) => boolean): Float32Array {
-  const [nx, ny, nz] = dims;
-  const o = centre.map((c) => Math.round(c) - (size >> 1));
-  const out = new Float32Array(size * size * size);
-  let c = 0;
-  for (let k = 0; k < size; k++) {
-    const z = o[2]! + k;
-    for (let j = 0; j < size; j++) {
-      const y = o[1]! + j;
-      for (let i = 0; i < size; i++, c++) {
-        const x = o[0]! + i;
-        if (x >= 0 && x < nx && y >= 0 && y < ny && z >= 0 && z < nz && keep(ids[x + nx * (y + ny * z)]!)) out[c] = 1;
-      }
-    }
-  }
-  return out;
-}
-
 /**
- * Stage 3 input: the binary mask of instance `id` in a size³ cube centred (nearest voxel) on
- * `centre`, x fastest — the layout of training/data/crops.py's identifier cubes.
- */
-export function maskCube(ids: ArrayLike<number>, dims: Dims, id: number, centre: readonly number[], size: number): Float32Array {
-  return cubeWhere(ids, dims, centre, size, (v) => v === id);
-}
-
-/**
- * The identifier's context channel: every other instance (the neighbouring vertebrae) in the same cube as
- * `maskCube(…, id, …)`, so the encoder sees the vertebra's place among its neighbours (crops.py's `id_context`).
- */
-export function contextCube(ids: ArrayLike<number>, dims: Dims, id: number, centre: readonly number[], size: number): Float32Array {
-  return cubeWhere(ids, dims, centre, size, (v) => v !== 0 && v !== id);
-}
-
-/** The encoder's input for one vertebra: its mask cube, then (with `context`) the context cube: [C, size³]. */
-export function identifierInput(ids: ArrayLike<number>, dims: Dims, id: number, centre: readonly number[], size: number, context: boolean): Float32Array {
-  const out = new Float32Array((context ? 2 : 1) * size ** 3);
-  writeIdentifierInput(ids, dims, id, centre, size, context, out, 0);
-  return out;
-}
-
-/**
- * `identifierInput` written straight into an encoder batch at `at` (and, with `mirrorAt`, its
- * `mirrorX` at `mirrorAt`), in one pass over the cube; `into` must be zero there. Twice to four
- * times faster than cutting each channel and its mirror apart: the cubes were most of stage 3's
- * time outside the networks (≈ 200 of 280 ms for the sample's 24 vertebrae, node).
+ * Stage 3's input for one vertebra, written into an encoder batch at `at`: the binary mask of
+ * instance `id` in a size³ cube centred (nearest voxel) on `centre`, x fastest, 0 outside the scan
+ * (the layout of training/data/crops.py's identifier cubes); with `context`, then the context
+ * channel: every other instance in the same cube, so the encoder sees the vertebra's place among its
+ * neighbours (crops.py's `id_context`), [C, size³] in all. With `mirrorAt`, the same cubes mirrored
+ * left–right (canonical x reversed in every row, channel by channel) go there too: stage 3 averages a
+ * vertebra with its mirror. `into` must be zero in both slots. One pass over the cube: cutting each
+ * channel and each mirror apart was most of stage 3's time outside the networks (≈ 200 of 280 ms for
+ * the sample's 24 vertebrae, node).
  */
 export function writeIdentifierInput(ids: ArrayLike<number>, dims: Dims, id: number, centre: readonly number[], size: number, context: boolean, into: Float32Array, at: number, mirrorAt = -1): void {
   const [nx, ny, nz] = dims;
@@ -112,12 +75,4 @@ export function writeIdentifierInput(ids: ArrayLike<number>, dims: Dims, id: num
       }
     }
   }
-}
-
-/** A cube mirrored left–right (canonical x reversed in every row): stage 3 averages a vertebra with its mirror.
- *  Several channels' cubes one after another mirror alike, each in its own rows. */
-export function mirrorX(cube: Float32Array, size: number): Float32Array {
-  const out = new Float32Array(cube.length);
-  for (let r = 0; r < cube.length; r += size) for (let i = 0; i < size; i++) out[r + i] = cube[r + size - 1 - i]!;
-  return out;
 }
