@@ -6,7 +6,8 @@ import { expect, test } from './fixtures';
 
 /**
  * A real 20-slice Siemens CT series, converted in the browser by dcm2niix (wasm), must land on the
- * same grid as TotalSegmentator's label file of the same scan (nibabel's numbers, in the fixture).
+ * same grid as TotalSegmentator's label file of the same scan (nibabel's numbers, in the fixture), with
+ * the warning that it is too short to label.
  */
 test.describe('DICOM series', () => {
   const dir = join(realDataDir(), 'totalsegmentator', 'example_ct_dicom');
@@ -29,6 +30,8 @@ test.describe('DICOM series', () => {
         expect(dist, `corner ${c}`).toBeLessThan(1);
       }
       await expect(page.getByTestId('scan-spacing')).toHaveText('0.98 × 0.98 × 2 mm');
+      // 20 slices of 2 mm: the radiologist is told this is too short to label (src/core/coverage.ts).
+      await expect(page.getByTestId('warnings')).toContainText('reaches only 40 mm from head to foot');
     });
   }
 });

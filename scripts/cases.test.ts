@@ -12,8 +12,11 @@ describe('eval case discovery', () => {
     const tpt = findCases(join(real, 'tptbox'));
     expect(tpt.map((c) => [c.id, c.mask?.endsWith('sub-ct_seg-vert_label-22_msk.nii.gz')])).toEqual([['sub-ct_label-22', true]]);
     const ts = findCases(join(real, 'totalsegmentator'));
-    expect(ts).toHaveLength(1);
-    expect(ts[0]).toMatchObject({ id: 'totalseg-example', totalseg: true });
+    expect(ts.map((c) => c.id)).toEqual(['totalseg-example', 'totalseg-dicom']);
+    expect(ts[0]).toMatchObject({ totalseg: true, mask: expect.stringMatching(/example_seg_fast_force_split\.nii\.gz$/) });
+    // The DICOM series is a folder; its labels are T11 and T12.
+    expect(ts[1]).toMatchObject({ ct: join(real, 'totalsegmentator', 'example_ct_dicom'), totalseg: true });
+    expect(truthOf(ts[1]!).centroids.map((c) => c.label).sort((a, b) => a - b)).toEqual([18, 19]);
     // TotalSegmentator v2 numbering becomes VerSe ids (T11 … L5 here); centroids from the mask.
     expect(truthOf(ts[0]!).centroids.map((c) => c.label).sort((a, b) => a - b)).toEqual([18, 19, 20, 21, 22, 23, 24]);
     expect(truthOf(tpt[0]!).centroids.map((c) => c.label).sort((a, b) => a - b)).toEqual([21, 22, 23]);

@@ -17,20 +17,19 @@
  * centre (the ground truth above) for a body-centred detector; for one that peaks on whole-vertebra
  * box centres, those, from the mask.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type CaseScore, bestOverlapDice, boxCentresFromMask, dicePerLabel, recalled, scoreCase } from '../src/core/evaluate';
 import { labelMap } from '../src/core/exports';
 import { type FusionParams, PAPER_FUSION } from '../src/core/fusion';
 import { labelVertebrae } from '../src/core/labelling';
 import { labelName } from '../src/core/labels';
-import { openScan } from '../src/core/openScan';
 import { type Analysis, analyse } from '../src/core/pipeline';
 import type { Centroid } from '../src/core/centroids';
 import type { PhiSet } from '../src/core/fusion';
 import { findCases, truthOf } from './lib/cases';
 import { type Chart, type Series, saveCharts } from './lib/plot';
-import { nodeModels } from './lib/nodeRuntime';
+import { loadScanFile, nodeModels } from './lib/nodeRuntime';
 
 interface Args {
   dirs: string[];
@@ -85,6 +84,8 @@ interface CaseResult {
   found: number;
   /** Stage 1 after clustering: vertebrae with a candidate within 10 mm of their centre (see the top). */
   stage1: { found: number; total: number } | null;
+  /** The app warned this scan is too short to label (short-coverage): scored apart. */
+  short: boolean;
   seconds: number;
 }
 
@@ -98,15 +99,17 @@ async function main(): Promise<void> {
   const kept: { found: Analysis['vertebrae']; truth: ReturnType<typeof truthOf>['centroids'] }[] = [];
   for (const dir of a.dirs) {
     for (const c of findCases(dir)) {
-      const opened = openScan(new Uint8Array(readFileSync(c.ct)));
+      const opened = await loadScanFile(c.ct); // a NIfTI file or a DICOM folder
       if (!opened.ok) {
         console.error(`${c.id}: ${opened.problem.message}`);
         continue;
       }
       const truth = truthOf(c);
+      if (truth.mask && truth.mask.dims.some((n, i) => n !== opened.volume.dims[i])) throw new Error(`${c.id}: the mask's grid (${truth.mask.dims.join(' × ')}) is not the scan's (${opened.volume.dims.join(' × ')})`);
+      const short = opened.warnings.some((w) => w.code === 'short-coverage');
       const t0 = performance.now();
-      const r: Analysis = await analyse(opened.result.volume, models.manifest, models.runner, { seed: 0 });
-      kept.push({ found: r.vertebrae, truth: truth.centroids });
+      const r: Analysis = await analyse(opened.volume, models.manifest, models.runner, { seed: 0 });
+      if (!short) kept.push({ found: r.vertebrae, truth: truth.centroids });
       const labelled = labelVertebrae(r.vertebrae, models.phi, a.fusion);
       const score = scoreCase(labelled, truth.centroids);
       const dice: Record<number, number> = {};
@@ -115,12 +118,45 @@ async function main(): Promise<void> {
       if (truth.mask) for (const [l, d] of bestOverlapDice(r.instances.data, truth.mask.data)) maskDice[l] = d;
       const centres = models.manifest.models.detector.decode.centre === 'body' ? truth.centroids : truth.mask ? boxCentresFromMask(truth.mask).filter((g) => g.label >= 1 && g.label <= 28) : null;
       const stage1 = centres ? { found: recalled(r.candidates, centres), total: centres.length } : null;
-      const res = { id: c.id, score, dice, maskDice, found: labelled.length, stage1, seconds: (performance.now() - t0) / 1000 };
+      const res = { id: c.id, score, dice, maskDice, found: labelled.length, stage1, short, seconds: (performance.now() - t0) / 1000 };
       results.push(res);
-      console.log(`${c.id}: ID ${score.id.identified}/${score.id.total}, found ${labelled.length}, ≤10 mm ${score.foundWithin10mm}/${score.id.total}${stage1 ? ` (stage 1 ${stage1.found}/${stage1.total})` : ''}, ` +
+      console.log(`${c.id}${short ? ' (short: scored apart)' : ''}: ID ${score.id.identified}/${score.id.total}, found ${labelled.length}, ≤10 mm ${score.foundWithin10mm}/${score.id.total}${stage1 ? ` (stage 1 ${stage1.found}/${stage1.total})` : ''}, ` +
         `mean dist ${score.meanDistanceMm?.toFixed(1) ?? '–'} mm, Dice ${mean3(Object.values(dice))}, mask Dice ${mean3(Object.values(maskDice))} (${res.seconds.toFixed(1)} s)`);
     }
   }
+  // A scan the app warns is too short to label (src/core/coverage.ts) is scored apart: pooled, its
+  // guesses would stand for the full scans the figures describe, or hide them.
+  const full = results.filter((r) => !r.short);
+  const short = results.filter((r) => r.short);
+  const summary = { models: models.manifest.version, fusion: a.fusion, ...summarise(full) };
+  const shortSummary = short.length ? summarise(short) : null;
+  const md = [
+    `| cases | vertebrae | ID-rate | C | T | L | recall ≤ 10 mm | stage 1 recall ≤ 10 mm | mean dist (mm) | label MSE | Dice | mask Dice | all right |`,
+    `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    summaryRow(summary),
+    ...(shortSummary ? [summaryRow(shortSummary, `short scans, apart: ${shortSummary.cases}`)] : []),
+    '',
+    '| case | ID | found | ≤ 10 mm | stage 1 ≤ 10 mm | mean dist (mm) | Dice | mask Dice | missed (true→predicted) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...results.map((r) => {
+      const missed = r.score.id.outcomes.filter((o) => !o.identified).map((o) => `${o.label}→${o.predicted ?? '∅'}`).join(' ');
+      return `| ${r.id}${r.short ? ' (short)' : ''} | ${r.score.id.identified}/${r.score.id.total} | ${r.found} | ${r.score.foundWithin10mm} | ${r.stage1 ? `${r.stage1.found}/${r.stage1.total}` : '–'} | ${r.score.meanDistanceMm?.toFixed(1) ?? '–'} | ${mean3(Object.values(r.dice))} | ${mean3(Object.values(r.maskDice))} | ${missed} |`;
+    }),
+  ].join('\n');
+  let sweepMd = '';
+  if (a.sweep) sweepMd = await sweep(kept, models.phi, a.sweep);
+  console.log(`\n${md}${sweepMd}`);
+  if (a.json) writeFileSync(a.json, JSON.stringify({ summary, short: shortSummary, results }, null, 1));
+  if (a.dump) writeFileSync(a.dump, JSON.stringify(kept));
+  if (a.confusion) writeFileSync(a.confusion, confusionHtml(results, a.dirs.join(', ')));
+  if (a.md) writeFileSync(a.md, md + sweepMd + '\n');
+  await models.release();
+}
+
+type Summary = ReturnType<typeof summarise>;
+
+/** Pooled scores over cases: rates per vertebra, Dice per mask, "all right" per scan. */
+function summarise(results: CaseResult[]) {
   const sum = (f: (r: CaseResult) => number): number => results.reduce((x, r) => x + f(r), 0);
   const total = sum((r) => r.score.id.total);
   const regions = (['C', 'T', 'L'] as const).map((g) => {
@@ -130,41 +166,24 @@ async function main(): Promise<void> {
   const dices = results.flatMap((r) => Object.values(r.dice));
   const maskDices = results.flatMap((r) => Object.values(r.maskDice));
   const s1 = { found: sum((r) => r.stage1?.found ?? 0), total: sum((r) => r.stage1?.total ?? 0) };
-  const summary = {
-    models: models.manifest.version,
-    fusion: a.fusion,
+  return {
     cases: results.length,
     vertebrae: total,
     idRate: total ? sum((r) => r.score.id.identified) / total : null,
     regions,
     recall10mm: total ? sum((r) => r.score.foundWithin10mm) / total : null,
     stage1Recall10mm: s1.total ? s1.found / s1.total : null,
+    stage1Vertebrae: s1.total,
     meanDistanceMm: total ? sum((r) => (r.score.meanDistanceMm ?? 0) * r.score.id.total) / total : null,
     labelMse: total ? sum((r) => (r.score.labelMse ?? 0) * r.score.id.total) / total : null,
     diceMean: dices.length ? dices.reduce((x, y) => x + y, 0) / dices.length : null,
     maskDiceMean: maskDices.length ? maskDices.reduce((x, y) => x + y, 0) / maskDices.length : null,
     allCorrect: results.length ? results.filter((r) => r.score.allCorrect).length / results.length : null,
   };
-  const md = [
-    `| cases | vertebrae | ID-rate | C | T | L | recall ≤ 10 mm | stage 1 recall ≤ 10 mm | mean dist (mm) | label MSE | Dice | mask Dice | all right |`,
-    `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
-    `| ${summary.cases} | ${total} | ${pct(summary.idRate)} | ${regions.map((g) => `${pct(g.rate)} (${g.total})`).join(' | ')} | ${pct(summary.recall10mm)} | ${pct(summary.stage1Recall10mm)} (${s1.total}) | ${summary.meanDistanceMm?.toFixed(1) ?? '–'} | ${summary.labelMse?.toFixed(3) ?? '–'} | ${summary.diceMean?.toFixed(3) ?? '–'} | ${summary.maskDiceMean?.toFixed(3) ?? '–'} | ${pct(summary.allCorrect)} |`,
-    '',
-    '| case | ID | found | ≤ 10 mm | stage 1 ≤ 10 mm | mean dist (mm) | Dice | mask Dice | missed (true→predicted) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...results.map((r) => {
-      const missed = r.score.id.outcomes.filter((o) => !o.identified).map((o) => `${o.label}→${o.predicted ?? '∅'}`).join(' ');
-      return `| ${r.id} | ${r.score.id.identified}/${r.score.id.total} | ${r.found} | ${r.score.foundWithin10mm} | ${r.stage1 ? `${r.stage1.found}/${r.stage1.total}` : '–'} | ${r.score.meanDistanceMm?.toFixed(1) ?? '–'} | ${mean3(Object.values(r.dice))} | ${mean3(Object.values(r.maskDice))} | ${missed} |`;
-    }),
-  ].join('\n');
-  let sweepMd = '';
-  if (a.sweep) sweepMd = await sweep(kept, models.phi, a.sweep);
-  console.log(`\n${md}${sweepMd}`);
-  if (a.json) writeFileSync(a.json, JSON.stringify({ summary, results }, null, 1));
-  if (a.dump) writeFileSync(a.dump, JSON.stringify(kept));
-  if (a.confusion) writeFileSync(a.confusion, confusionHtml(results, a.dirs.join(', ')));
-  if (a.md) writeFileSync(a.md, md + sweepMd + '\n');
-  await models.release();
+}
+
+function summaryRow(s: Summary, cases: string | number = s.cases): string {
+  return `| ${cases} | ${s.vertebrae} | ${pct(s.idRate)} | ${s.regions.map((g) => `${pct(g.rate)} (${g.total})`).join(' | ')} | ${pct(s.recall10mm)} | ${pct(s.stage1Recall10mm)} (${s.stage1Vertebrae}) | ${s.meanDistanceMm?.toFixed(1) ?? '–'} | ${s.labelMse?.toFixed(3) ?? '–'} | ${s.diceMean?.toFixed(3) ?? '–'} | ${s.maskDiceMean?.toFixed(3) ?? '–'} | ${pct(s.allCorrect)} |`;
 }
 
 /** True level (rows) × label of the closest prediction (columns, ∅ = none within the scan), as HTML. */

@@ -167,3 +167,22 @@ describe('pipeline on a real CT whose top edge cuts a vertebra', () => {
     expect(r.vertebrae).toHaveLength(3);
   }, 120_000);
 });
+
+describe('pipeline on a real 40 mm DICOM series (20 slices across T11/T12)', () => {
+  // Stage 1 also put candidates on a humerus and two ribs beside the spine. With every mask within
+  // one vertebra's height, the line test along the column could not tell (it kept the humerus,
+  // labelled T11, and dropped the spine); one mask at each level, by support, keeps the spine.
+  it('warns that the scan is too short, and keeps only masks on the spine', async () => {
+    const [c] = findCases(join(realDataDir(), 'totalsegmentator')).filter((x) => x.id === 'totalseg-dicom');
+    const scan = await loadScanFile(c!.ct);
+    if (!scan.ok) throw new Error(scan.problem.message);
+    expect(scan.warnings.map((w) => w.code)).toContain('short-coverage');
+    const r = await analyse(scan.volume, models.manifest, models.runner, { seed: 0 });
+    const truth = truthOf(c!).centroids; // T11 and T12, body centres from TotalSegmentator's labels
+    expect(r.vertebrae.length).toBeGreaterThanOrEqual(1);
+    for (const v of r.vertebrae) {
+      const near = Math.min(...truth.map((t) => Math.hypot(v.bodyCentre[0] - t.world[0], v.bodyCentre[1] - t.world[1])));
+      expect(near, `mask at ${v.bodyCentre.map((x) => x.toFixed(0))} mm`).toBeLessThan(30);
+    }
+  }, 120_000);
+});

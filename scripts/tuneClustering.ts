@@ -7,16 +7,14 @@
  * 10 mm after clustering, and prints them best first (most recall, then fewest extra candidates,
  * which stage 2 pays for). training/ship.py's CLUSTERING holds the chosen setting.
  */
-import { readFileSync } from 'node:fs';
 import { type Box3, type ClusterParams, DEFAULT_CLUSTERING, clusterBoxes } from '../src/core/clustering';
 import { recalled } from '../src/core/evaluate';
 import { canonicalGrid, toCanonical } from '../src/core/geometry/canonical';
 import { apply } from '../src/core/geometry/mat4';
-import { openScan } from '../src/core/openScan';
 import { localise } from '../src/core/pipeline';
 import type { Centroid } from '../src/core/centroids';
 import { findCases, truthOf } from './lib/cases';
-import { nodeModels } from './lib/nodeRuntime';
+import { loadScanFile, nodeModels } from './lib/nodeRuntime';
 
 const GRID = { eps: [6, 9, 12], minPts: [3, 5], duplicateFactor: [0.15, 0.25, 0.35, 0.5], insideFactor: [0, 0.25, 0.5], minRelativeSupport: [0, 0.15, 0.25, 0.35, 0.45, 0.55] };
 
@@ -30,10 +28,10 @@ async function main(): Promise<void> {
   // Per case: the detector's boxes (canonical mm) and the ground truth, in world mm.
   const cases: { boxes: Box3[]; toWorld: (p: readonly number[]) => [number, number, number]; truth: Centroid[] }[] = [];
   for (const c of findCases(dir)) {
-    const o = openScan(new Uint8Array(readFileSync(c.ct)));
+    const o = await loadScanFile(c.ct);
     if (!o.ok) continue;
-    const grid = canonicalGrid(o.result.volume.dims, o.result.volume.affine, sp);
-    const { boxes } = await localise(toCanonical(o.result.volume, grid, 'linear'), models.manifest, models.runner, {});
+    const grid = canonicalGrid(o.volume.dims, o.volume.affine, sp);
+    const { boxes } = await localise(toCanonical(o.volume, grid, 'linear'), models.manifest, models.runner, {});
     cases.push({ boxes, toWorld: (p) => apply(grid.affine, [p[0]! / sp, p[1]! / sp, p[2]! / sp]), truth: truthOf(c).centroids });
     console.error(`${c.id}: ${boxes.length} boxes`);
   }

@@ -11,12 +11,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bestOverlapDice } from '../src/core/evaluate';
 import { canonicalGrid, toCanonical } from '../src/core/geometry/canonical';
-import { openScan } from '../src/core/openScan';
 import { localise, segmentAll } from '../src/core/pipeline';
 import type { BoneEdge } from '../src/core/stages/boneEdge';
 import { instancesOnSource } from '../src/core/stages/onSource';
 import { findCases, truthOf } from './lib/cases';
-import { nodeModels } from './lib/nodeRuntime';
+import { loadScanFile, nodeModels } from './lib/nodeRuntime';
 
 const GRID = { hu: [150, 200, 250, 300, 350], widthHu: [100, 150, 250], weight: [0.3, 0.4, 0.45], interiorHu: [[80, 250], [100, 200], [120, 180], [-1000, -999], [3000, 3001]] as [number, number][] };
 
@@ -35,9 +34,9 @@ async function main(): Promise<void> {
     for (const c of findCases(dir)) {
       if (validation.some((v) => c.id === v || c.id.startsWith(`${v}_`))) continue;
       const truth = truthOf(c);
-      const o = openScan(new Uint8Array(readFileSync(c.ct)));
+      const o = await loadScanFile(c.ct);
       if (!o.ok || !truth.mask) continue;
-      const ct = o.result.volume;
+      const ct = o.volume;
       const grid = canonicalGrid(ct.dims, ct.affine, m.spacing);
       const can = toCanonical(ct, grid, 'linear');
       const { candidates } = await localise(can, m, models.runner, {});

@@ -18,7 +18,8 @@ export interface EvalCase {
 /**
  * Every `<id>_ct.nii[.gz]` of a folder with its `<id>_seg-vert_msk` mask (also the TPTBox form
  * `<sub>_seg-vert_<label>_msk` for `<sub>_<label>_ct`) and `<id>_ctd.json`; and TotalSegmentator's
- * example layout (`example_ct` + `example_seg_fast_force_split`, v2 numbering).
+ * example layout (`example_ct` + `example_seg_fast_force_split`, and the DICOM folder `example_ct_dicom`
+ * + `example_seg_dicom`, v2 numbering). A case's `ct` is a NIfTI file or a DICOM folder.
  */
 export function findCases(dir: string): EvalCase[] {
   const files = readdirSync(dir);
@@ -35,6 +36,10 @@ export function findCases(dir: string): EvalCase[] {
     else if (id === 'example' && files.includes('example_seg_fast_force_split.nii.gz')) {
       out.push({ id: 'totalseg-example', ct: join(dir, f), mask: join(dir, 'example_seg_fast_force_split.nii.gz'), ctd: null, totalseg: true });
     }
+  }
+  // Its 20-slice DICOM series (a folder; 40 mm, so the eval scores it apart) with its labels.
+  if (files.includes('example_ct_dicom') && files.includes('example_seg_dicom.nii.gz')) {
+    out.push({ id: 'totalseg-dicom', ct: join(dir, 'example_ct_dicom'), mask: join(dir, 'example_seg_dicom.nii.gz'), ctd: null, totalseg: true });
   }
   return out;
 }

@@ -32,7 +32,7 @@ export class ScanError extends Error {
 
 /** A problem that does not stop the analysis but must be shown next to its result. */
 export interface ScanWarning {
-  code: 'not-hounsfield' | 'nan-replaced' | 'no-orientation' | 'dicom-multiple-series' | 'display-reduced';
+  code: 'not-hounsfield' | 'nan-replaced' | 'no-orientation' | 'dicom-multiple-series' | 'display-reduced' | 'short-coverage';
   message: string;
 }
 

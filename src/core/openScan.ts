@@ -1,3 +1,4 @@
+import { coverageWarning } from './coverage';
 import { type ScanWarning, isScanError } from './errors';
 import { type ReadResult, type ScanInfo, readNifti } from './nifti/readNifti';
 
@@ -16,7 +17,8 @@ export type OpenResult =
 export function openScan(bytes: Uint8Array): OpenResult {
   try {
     const result = readNifti(bytes, { kind: 'ct' });
-    return { ok: true, info: result.info, warnings: result.warnings, result };
+    const short = coverageWarning(result.info.dims, result.info.affine);
+    return { ok: true, info: result.info, warnings: short ? [...result.warnings, short] : result.warnings, result };
   } catch (e) {
     if (isScanError(e)) return { ok: false, problem: { code: e.code, message: e.message, tip: e.tip } };
     const why = e instanceof RangeError ? 'The browser could not allocate memory for this scan.' : `Unexpected error while reading the scan: ${String((e as Error)?.message ?? e)}`;

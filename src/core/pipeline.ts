@@ -11,7 +11,7 @@ import { boxCentre, instanceBoxes, writeIdentifierInput } from './stages/idCrop'
 import { dropoutMasks, mcInput, meanSoftmax } from './stages/mcDropout';
 import { measureInstances } from './stages/measure';
 import { type Body, GAP_FACTOR, fillsGap, gapMidpoints, key, neighboursOf, pieceBody } from './stages/gaps';
-import { onSpine } from './stages/outliers';
+import { oneAtEachLevel, onSpine } from './stages/outliers';
 import { dedupe, maskBox, overlap, ownVertebra } from './stages/refine';
 import { segInput } from './stages/segCrop';
 import { type SliceAxis, denseIndices, extractSlice, sliceIndices, spineRange } from './stages/slices';
@@ -215,10 +215,11 @@ export async function segmentAll(can: Volume, candidates: Candidate[], manifest:
   const again = await resegmentOffCentre(seg, first);
   // Piece ids are candidate numbers (1-based) until here; instance ids are renumbered after merging.
   const bodyOf = bodies(th);
-  let kept = offSpineRemoved(dedupe(ownVertebra(first, again, th), th), bodyOf, manifest.spacing);
+  const supportOf = (p: Piece): number => candidates[p.id - 1]?.support ?? 0; // gap fills: 0
+  let kept = offSpineRemoved(dedupe(ownVertebra(first, again, th), th), bodyOf, supportOf, manifest.spacing);
   await fillGaps(seg, kept, candidates.length, bodyOf);
-  kept = offSpineRemoved(kept, bodyOf, manifest.spacing);
-  const support = kept.map((p) => candidates[p.id - 1]?.support ?? 0);
+  kept = offSpineRemoved(kept, bodyOf, supportOf, manifest.spacing);
+  const support = kept.map(supportOf);
   const pieces = kept.map((p, i) => ({ ...p, id: i + 1 }));
   return { ids: assembleInstances(can.dims, pieces, th), pieces, support };
 }
@@ -262,9 +263,11 @@ function bodies(threshold: number): (p: Piece) => Body | null {
   };
 }
 
-/** The pieces whose bodies lie on the spine's line (stages/outliers.ts), in their given order. */
-function offSpineRemoved(pieces: Piece[], bodyOf: (p: Piece) => Body | null, spacing: number): Piece[] {
-  const withBody = pieces.map((p) => ({ p, b: bodyOf(p) })).filter((x): x is { p: Piece; b: Body } => x.b !== null).sort((x, y) => y.b.centre[2] - x.b.centre[2]);
+/** The pieces whose bodies lie on the spine's line, one at each level (stages/outliers.ts), in their given order. */
+function offSpineRemoved(pieces: Piece[], bodyOf: (p: Piece) => Body | null, supportOf: (p: Piece) => number, spacing: number): Piece[] {
+  const sorted = pieces.map((p) => ({ p, b: bodyOf(p) })).filter((x): x is { p: Piece; b: Body } => x.b !== null).sort((x, y) => y.b.centre[2] - x.b.centre[2]);
+  const level = oneAtEachLevel(sorted.map((x) => x.b.centre.map((c) => c * spacing)), sorted.map((x) => supportOf(x.p)));
+  const withBody = level.map((i) => sorted[i]!);
   const keep = new Set(onSpine(withBody.map((x) => x.b.centre.map((c) => c * spacing))).map((i) => withBody[i]!.p));
   return pieces.filter((p) => keep.has(p));
 }

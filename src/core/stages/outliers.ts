@@ -73,3 +73,47 @@ export function onSpine(centres: readonly (readonly number[])[], maxMm = OFF_SPI
     keep = keep.filter((_, k) => k !== worst);
   }
 }
+
+/**
+ * Two masks more than this apart across the axial plane (mm), and less than half as far apart
+ * along S–I, cannot both be vertebrae: the column between them would run within 27° of the
+ * horizontal. They lie side by side, at one level.
+ */
+export const SIDE_MM = 30;
+
+const sideBySide = (a: readonly number[], b: readonly number[]): boolean => {
+  const across = Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!);
+  return across > SIDE_MM && Math.abs(a[2]! - b[2]!) < across / 2;
+};
+
+/**
+ * Indices (into `centres`, mm) left when, of two masks side by side at one level, the one that is
+ * not a vertebra goes: the one farther from the line through the nearest masks at other levels
+ * (up to `WINDOW`, themselves side by side with nothing), else — no such line, as in a scan a
+ * vertebra or two tall — the one stage 1 supported less. Runs before `onSpine`, whose lines along
+ * the column mean nothing while several masks share a level (a humerus beside T11 in a 40 mm
+ * series took T11's place).
+ */
+export function oneAtEachLevel(centres: readonly (readonly number[])[], support: readonly number[]): number[] {
+  let keep = centres.map((_, i) => i);
+  for (;;) {
+    let pair: [number, number] | null = null;
+    const alone: number[] = [];
+    for (const i of keep) {
+      const rival = keep.find((j) => j !== i && sideBySide(centres[i]!, centres[j]!));
+      if (rival === undefined) alone.push(i);
+      else if (!pair) pair = i < rival ? [i, rival] : [rival, i];
+    }
+    if (!pair) return keep;
+    const [a, b] = pair;
+    const z = (centres[a]![2]! + centres[b]![2]!) / 2;
+    const ref = alone.sort((i, j) => Math.abs(centres[i]![2]! - z) - Math.abs(centres[j]![2]! - z)).slice(0, WINDOW).map((i) => centres[i]!);
+    const zs = ref.map((p) => p[2]!);
+    let drop: number;
+    if (ref.length >= 2 && Math.max(...zs) - Math.min(...zs) > 1) {
+      const off = (p: readonly number[]): number => Math.hypot(p[0]! - robustAt(ref, 0, p[2]!), p[1]! - robustAt(ref, 1, p[2]!));
+      drop = off(centres[a]!) > off(centres[b]!) ? a : b;
+    } else drop = (support[a] ?? 0) < (support[b] ?? 0) ? a : b;
+    keep = keep.filter((i) => i !== drop);
+  }
+}
