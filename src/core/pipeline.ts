@@ -13,7 +13,7 @@ import { measureInstances } from './stages/measure';
 import { type Body, GAP_FACTOR, fillsGap, gapMidpoints, key, neighboursOf, pieceBody } from './stages/gaps';
 import { oneAtEachLevel, onSpine } from './stages/outliers';
 import { dedupe, maskBox, overlap, ownVertebra } from './stages/refine';
-import { segInput } from './stages/segCrop';
+import { writeSegInput } from './stages/segCrop';
 import { type SliceAxis, denseIndices, extractSlice, sliceIndices, spineRange } from './stages/slices';
 import { instancesOnSource } from './stages/onSource';
 import { orderAlongSpine } from './stages/spineOrder';
@@ -335,13 +335,9 @@ async function segmentAt({ can, manifest, runner, opt, onBatch }: Segmenting, ce
     check(opt.signal);
     const group = centres.slice(b, b + per);
     const input = batch(group.length * 2 * n3); // every value is overwritten below
-    const origins = group.map((centre, i) => {
-      const x = segInput(can, centre, s, seg.window, seg.heatmapSigmaVox);
-      input.set(x.data, i * 2 * n3);
-      return x.origin;
-    });
+    const origins = group.map((centre, i) => writeSegInput(can, centre, s, seg.window, seg.heatmapSigmaVox, input, i * 2 * n3));
     const prob = await runner.segment(input, group.length, s);
-    group.forEach((centre, i) => pieces.push({ id: b + i + 1, origin: origins[i]!, size: s, prob: prob.slice(i * n3, (i + 1) * n3), centre }));
+    group.forEach((centre, i) => pieces.push({ id: b + i + 1, origin: origins[i]!, size: s, prob: prob.subarray(i * n3, (i + 1) * n3), centre }));
     onBatch(group.length);
   }
   return pieces;

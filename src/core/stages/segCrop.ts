@@ -2,16 +2,17 @@ import type { Volume } from '../volume';
 import type { Window } from './slices';
 
 /**
- * Stage 2 input for one candidate: a size³ cube of the canonical CT (normalised by the model's
- * window; outside the scan counts as air) and a Gaussian heatmap at the candidate centre, as a
- * [2, size, size, size] tensor (x fastest, as the canonical volume). `origin` is the canonical
- * voxel at the cube's corner.
+ * Stage 2 input for one candidate, written into a segmenter batch at `at` (every one of its 2 · size³
+ * values, so the batch buffer can be reused): a size³ cube of the canonical CT (normalised by the
+ * model's window; outside the scan counts as air) and a Gaussian heatmap at the candidate centre, as
+ * a [2, size, size, size] tensor (x fastest, as the canonical volume). Returns the canonical voxel at
+ * the cube's corner.
  */
-export function segInput(ct: Volume, centre: readonly number[], size: number, win: Window, sigmaVox: number): { data: Float32Array; origin: [number, number, number] } {
+export function writeSegInput(ct: Volume, centre: readonly number[], size: number, win: Window, sigmaVox: number, into: Float32Array, at: number): [number, number, number] {
   const [nx, ny, nz] = ct.dims;
   const origin = centre.map((c) => Math.round(c) - (size >> 1)) as [number, number, number];
   const n3 = size * size * size;
-  const out = new Float32Array(2 * n3);
+  const out = into.subarray(at, at + 2 * n3);
   const scale = 1 / (win.max - win.min);
   const air = Math.max(0, Math.min(1, (-1000 - win.min) * scale));
   // The Gaussian is separable: one table per axis, multiplied per voxel (no exp in the loop).
@@ -44,5 +45,5 @@ export function segInput(ct: Volume, centre: readonly number[], size: number, wi
       }
     }
   }
-  return { data: out, origin };
+  return origin;
 }

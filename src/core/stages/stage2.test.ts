@@ -1,22 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../volume';
 import { type Piece, assembleInstances } from './assemble';
-import { segInput } from './segCrop';
+import { writeSegInput } from './segCrop';
 
 describe('stage 2 input', () => {
   it('crops the normalised CT around the centre with a heatmap peaking there; outside is air', () => {
     const dims = [10, 10, 10] as const;
     const data = new Int16Array(1000).map((_, i) => (i % 10) * 100);
     const ct: Volume = { dims, affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], data };
-    const { data: t, origin } = segInput(ct, [2, 5, 5], 4, { min: -1000, max: 1000 }, 2);
+    const win = { min: -1000, max: 1000 };
+    const t = new Float32Array(128);
+    const origin = writeSegInput(ct, [2, 5, 5], 4, win, 2, t, 0);
     expect(origin).toEqual([0, 3, 3]);
     const n3 = 64;
     // Voxel (1, 5, 5) of the volume is cube index (1, 2, 2): CT 100 → 0.55.
     expect(t[1 + 4 * (2 + 4 * 2)]).toBeCloseTo(0.55, 6);
     expect(t[n3 + 2 + 4 * (2 + 4 * 2)]).toBeCloseTo(1, 6); // heatmap peak at the centre
     expect(t[n3 + 0]).toBeCloseTo(Math.exp(-(4 + 4 + 4) / 8), 6);
-    const edge = segInput(ct, [0, 0, 0], 4, { min: -1000, max: 1000 }, 2);
-    expect(edge.data[0]).toBe(0); // outside the scan: air, normalised
+    const edge = new Float32Array(128);
+    writeSegInput(ct, [0, 0, 0], 4, win, 2, edge, 0);
+    expect(edge[0]).toBe(0); // outside the scan: air, normalised
+    // Into a used batch, second slot: every value of the slot is written, and nothing around it.
+    const batch = new Float32Array(3 * 128).fill(7);
+    expect(writeSegInput(ct, [2, 5, 5], 4, win, 2, batch, 128)).toEqual([0, 3, 3]);
+    expect(Array.from(batch.subarray(128, 256))).toEqual(Array.from(t));
+    expect(batch.subarray(0, 128).every((v) => v === 7) && batch.subarray(256).every((v) => v === 7)).toBe(true);
   });
 });
 
