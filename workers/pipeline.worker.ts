@@ -21,7 +21,7 @@ let lastRun: Promise<void> = Promise.resolve();
 /** Voxel step of the viewer's copies of the open scan (1, 1, 1 unless it is big). */
 let step: [number, number, number] = [1, 1, 1];
 /** The last analysis' instance map (scan grid and header geometry), for exports. */
-let lastInstances: Volume<Uint16Array> | null = null;
+let lastInstances: Volume<Uint8Array | Uint16Array> | null = null;
 
 export type OpenedScan =
   | { ok: true; info: ScanInfo; warnings: ScanWarning[]; /** Uncompressed NIfTI for the viewer. */ display: ArrayBuffer }

@@ -32,5 +32,7 @@ describe('display copy of big scans', () => {
     expect(Array.from(small.data)).toEqual([0, 7, 255]);
     const many = { ...ids, data: Uint16Array.from([0, 256, 3]) };
     expect(overlayBytes(many).data).toBe(many.data); // 256 would wrap to 0 in a byte
+    const bytes = { ...ids, data: Uint8Array.from([0, 7, 255]) };
+    expect(overlayBytes(bytes)).toBe(bytes); // the pipeline's map in bytes: no copy
   });
 });

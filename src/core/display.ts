@@ -42,9 +42,11 @@ export function subsample<T extends VoxelArray>(vol: Volume<T>, step: readonly [
 
 /**
  * The viewer's label overlay in bytes when every id fits (a spine has at most a few dozen
- * instances): half the upload of 16-bit ids, which on a big scan is seconds of WebGL time.
+ * instances): half the upload of 16-bit ids, which on a big scan is seconds of WebGL time. Bytes
+ * already (the pipeline's map when its ids fit) are passed on as they are.
  */
-export function overlayBytes(ids: Volume<Uint16Array>): Volume<Uint8Array | Uint16Array> {
+export function overlayBytes(ids: Volume<Uint8Array | Uint16Array>): Volume<Uint8Array | Uint16Array> {
+  if (ids.data instanceof Uint8Array) return ids;
   let max = 0;
   for (let i = 0; i < ids.data.length; i++) if (ids.data[i]! > max) max = ids.data[i]!;
   return max > 255 ? ids : { ...ids, data: Uint8Array.from(ids.data) };

@@ -8,7 +8,7 @@ import type { Volume } from './volume';
  */
 
 /** Instance map → VerSe labels (uint8), same grid and header geometry. */
-export function labelMap(instances: Volume<Uint16Array>, vertebrae: readonly Pick<LabelledVertebra, 'id' | 'label'>[]): Volume<Uint8Array> {
+export function labelMap(instances: Volume<Uint8Array | Uint16Array>, vertebrae: readonly Pick<LabelledVertebra, 'id' | 'label'>[]): Volume<Uint8Array> {
   const lut = new Uint8Array(65536);
   for (const v of vertebrae) lut[v.id] = v.label;
   const data = new Uint8Array(instances.data.length);

@@ -15,7 +15,7 @@ import { oneAtEachLevel, onSpine } from './stages/outliers';
 import { dedupe, maskBox, overlap, ownVertebra } from './stages/refine';
 import { writeSegInput } from './stages/segCrop';
 import { type SliceAxis, denseIndices, extractSlice, sliceIndices, spineRange } from './stages/slices';
-import { instancesOnSource } from './stages/onSource';
+import { type InstanceIds, instancesOnSource } from './stages/onSource';
 import { orderAlongSpine } from './stages/spineOrder';
 import type { Volume } from './volume';
 
@@ -75,7 +75,7 @@ export interface Analysis {
   /** Cranial → caudal. */
   vertebrae: FoundVertebra[];
   /** Instance ids on the scan's own grid (0 = background). */
-  instances: Volume<Uint16Array>;
+  instances: Volume<InstanceIds>;
   /** Stage 1's candidate centres after clustering, world RAS mm (what its recall is measured on). */
   candidates: [number, number, number][];
   boxes: number;

@@ -45,7 +45,7 @@ function edgeOf(grid: ReturnType<typeof canonicalGrid>, ct: Float32Array): Sourc
 }
 
 /** Dice of a source-grid map against the true ball (radius r). */
-function diceWithBall(data: Uint16Array, r = R): number {
+function diceWithBall(data: Uint8Array | Uint16Array, r = R): number {
   let inter = 0, np = 0, nt = 0, o = 0;
   for (let k = 0; k < DIMS[2]; k++) for (let j = 0; j < DIMS[1]; j++) for (let i = 0; i < DIMS[0]; i++, o++) {
     const w = apply(AFFINE, [i, j, k]);
@@ -136,6 +136,19 @@ describe('stage 2 masks on the source grid', () => {
     const grid = canonicalGrid(DIMS, AFFINE, 2);
     const out = instancesOnSource(grid, new Uint16Array(grid.dims[0] * grid.dims[1] * grid.dims[2]), [], 0.5);
     expect(out.data.every((v) => v === 0)).toBe(true);
+  });
+
+  it('holds the ids in bytes while they fit, in 16 bits past 255 (the same map either way)', () => {
+    const grid = canonicalGrid(DIMS, AFFINE, 2);
+    const piece = ballPiece(grid);
+    const canIds = assembleInstances(grid.dims, [piece], 0.5);
+    const bytes = instancesOnSource(grid, canIds, [piece], 0.5);
+    expect(bytes.data).toBeInstanceOf(Uint8Array);
+    // 300 pieces: the ball's is the first, 299 empty cubes far away follow.
+    const far = (id: number): Piece => ({ ...piece, id, origin: [1000, 1000, 1000], prob: new Float32Array(piece.prob.length) });
+    const wide = instancesOnSource(grid, canIds, [piece, ...Array.from({ length: 299 }, (_, i) => far(i + 2))], 0.5);
+    expect(wide.data).toBeInstanceOf(Uint16Array);
+    expect(Array.from(wide.data)).toEqual(Array.from(bytes.data));
   });
 });
 

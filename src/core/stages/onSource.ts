@@ -14,18 +14,24 @@ import { instanceBoxes } from './idCrop';
  * `pieces[id - 1]` is instance `id`'s cube. Where the canonical grid is the source's own (no
  * resampling), the result equals nearest-neighbour mapping. With `edge`, on a voxel between instances
  * (or at one's boundary) the most probable instance must reach a threshold the voxel's own HU moves
- * (boneEdge.ts); inside the cells of one instance or of none nothing changes.
+ * (boneEdge.ts); inside the cells of one instance or of none nothing changes. The map holds bytes when
+ * every id fits (a spine has a few dozen instances): half the memory of the scan's grid in 16-bit ids,
+ * and no copy for the viewer, which shows bytes.
  */
 /** The scan's HU on its own grid and on the canonical one (where each instance's interior is read), and the rule. */
+/** Instance ids on the scan's grid: bytes while they fit. */
+export type InstanceIds = Uint8Array | Uint16Array;
+
 export interface SourceEdge {
   ct: ArrayLike<number>;
   canCt: ArrayLike<number>;
   rule: BoneEdge;
 }
 
-export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, pieces: readonly Piece[], threshold: number, edge?: SourceEdge): Volume<Uint16Array> {
+export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, pieces: readonly Piece[], threshold: number, edge?: SourceEdge): Volume<InstanceIds> {
   const sd = grid.sourceDims;
-  const out = new Uint16Array(sd[0] * sd[1] * sd[2]);
+  const n = sd[0] * sd[1] * sd[2];
+  const out: InstanceIds = pieces.length < 256 ? new Uint8Array(n) : new Uint16Array(n);
   const result = { dims: sd, affine: grid.sourceAffine, data: out };
   // Only the source range over the instances' joint box is visited.
   const boxes = instanceBoxes(canIds, grid.dims);
@@ -88,7 +94,7 @@ export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, piec
 }
 
 /** The band's voxels by their HU: a small function of its own, so that a scan of another array type re-optimises only this. */
-function settle(out: Uint16Array, band: Band, edge: SourceEdge, contrast: Float64Array, threshold: number): void {
+function settle(out: InstanceIds, band: Band, edge: SourceEdge, contrast: Float64Array, threshold: number): void {
   for (let b = 0; b < band.n; b++) {
     const o = band.at[b]!, id = band.id[b]!;
     if (band.p[b]! >= edgeThreshold(threshold, edge.ct[o]!, contrast[id]!, edge.rule)) out[o] = id;
