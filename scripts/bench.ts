@@ -195,6 +195,10 @@ function report(results: Record<string, { threads: number; runs: Record<string, 
     'case several times, all cases in one process / one tab, as a radiologist reads scan after scan: the very first run',
     '(the sample\'s first) is the cold one (fresh worker, JIT and sessions). Headless Chromium draws the viewer with SwiftShader, on the same',
     'two cores as the analysis; a GPU-backed browser would not spend them there.',
+    'The modes run one after another, minutes apart, and this machine\'s speed drifts between them: on 2026-12-07 two runs',
+    'of the same native mode gave the sample 1.96 and 1.59 s, and the TotalSegmentator example\'s browser ÷ native read 2.38',
+    'in one and 3.62 in the other (its browser localise 0.94 and 1.14 s).',
+    'A ratio near its target can fall either side from one `npm run bench` to the next.',
     '',
   ];
   for (const c of cases) {
