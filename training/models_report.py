@@ -192,7 +192,7 @@ def write_report(manifest: dict, path: str) -> None:
     L += (['| set | cases | vertebrae | stage 1 after clustering | whole pipeline |', '|---|---:|---:|---:|---:|'] + rows) if rows else \
         ['Not yet measured for this model version.']
     if any(name in evals for name in SHORT.values()):
-        L += ['', "The 20-slice series reaches 40 mm head to foot, across the T11/T12 disc: T12's lower part and T11's lower part with its",
+        L += ['', "The 20-slice series reaches 40 mm head to foot, across the T11/T12 disc: T12's upper part and T11's lower part with its",
               "spinous process. The app warns that a scan under 60 mm is too short to label (`src/core/coverage.ts`), and `npm run eval`",
               'scores such scans apart, so neither the full scans\' figures nor the targets include it. On it the two ground-truth',
               'body centres (from the tool\'s labels) lie 10 mm apart along S–I, and stage 1 puts no candidate within 10 mm of either.']
