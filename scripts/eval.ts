@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   console.log(`\n${md}${sweepMd}`);
   if (a.json) writeFileSync(a.json, JSON.stringify({ summary, short: shortSummary, results }, null, 1));
   if (a.dump) writeFileSync(a.dump, JSON.stringify(kept));
-  if (a.confusion) writeFileSync(a.confusion, confusionHtml(results, a.dirs.join(', ')));
+  if (a.confusion) writeFileSync(a.confusion, confusionHtml(full, a.dirs.join(', '))); // as the summary: short scans apart
   if (a.md) writeFileSync(a.md, md + sweepMd + '\n');
   await models.release();
 }
