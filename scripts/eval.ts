@@ -127,9 +127,9 @@ async function main(): Promise<void> {
   // A scan the app warns is too short to label (src/core/coverage.ts) is scored apart: pooled, its
   // guesses would stand for the full scans the figures describe, or hide them.
   const full = results.filter((r) => !r.short);
-  const short = results.filter((r) => r.short);
+  const shortScans = results.filter((r) => r.short);
   const summary = { models: models.manifest.version, fusion: a.fusion, ...summarise(full) };
-  const shortSummary = short.length ? summarise(short) : null;
+  const shortSummary = shortScans.length ? summarise(shortScans) : null;
   const md = [
     `| cases | vertebrae | ID-rate | C | T | L | recall ≤ 10 mm | stage 1 recall ≤ 10 mm | mean dist (mm) | label MSE | Dice | mask Dice | all right |`,
     `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,

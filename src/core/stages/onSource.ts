@@ -4,6 +4,16 @@ import type { Piece } from './assemble';
 import { type BoneEdge, edgeThreshold, interiorContrasts } from './boneEdge';
 import { instanceBoxes } from './idCrop';
 
+/** Instance ids on the scan's grid: bytes while they fit. */
+export type InstanceIds = Uint8Array | Uint16Array;
+
+/** The scan's HU on its own grid and on the canonical one (where each instance's interior is read), and the rule. */
+export interface SourceEdge {
+  ct: ArrayLike<number>;
+  canCt: ArrayLike<number>;
+  rule: BoneEdge;
+}
+
 /**
  * Stage 2's instance map on the scan's own grid, drawn from the probabilities rather than from the
  * 2 mm labels: each source voxel takes, among the instances the canonical map holds at the canonical
@@ -18,16 +28,6 @@ import { instanceBoxes } from './idCrop';
  * every id fits (a spine has a few dozen instances): half the memory of the scan's grid in 16-bit ids,
  * and no copy for the viewer, which shows bytes.
  */
-/** The scan's HU on its own grid and on the canonical one (where each instance's interior is read), and the rule. */
-/** Instance ids on the scan's grid: bytes while they fit. */
-export type InstanceIds = Uint8Array | Uint16Array;
-
-export interface SourceEdge {
-  ct: ArrayLike<number>;
-  canCt: ArrayLike<number>;
-  rule: BoneEdge;
-}
-
 export function instancesOnSource(grid: CanonicalGrid, canIds: Uint16Array, pieces: readonly Piece[], threshold: number, edge?: SourceEdge): Volume<InstanceIds> {
   const sd = grid.sourceDims;
   const n = sd[0] * sd[1] * sd[2];
