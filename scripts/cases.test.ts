@@ -17,9 +17,15 @@ describe('eval case discovery', () => {
     // The DICOM series is a folder; its labels are T11 and T12.
     expect(ts[1]).toMatchObject({ ct: join(real, 'totalsegmentator', 'example_ct_dicom'), totalseg: true });
     expect(truthOf(ts[1]!).centroids.map((c) => c.label).sort((a, b) => a - b)).toEqual([18, 19]);
-    // TotalSegmentator v2 numbering becomes VerSe ids (T11 … L5 here); centroids from the mask.
-    expect(truthOf(ts[0]!).centroids.map((c) => c.label).sort((a, b) => a - b)).toEqual([18, 19, 20, 21, 22, 23, 24]);
+    // TotalSegmentator v2 numbering becomes VerSe ids (T11 … L5 here); centroids from the mask. Its
+    // T11 is 83 voxels of spinous-process tip in the top three slices, all behind T12's body: a
+    // fragment without a body, apart from the centroids. TPTBox's L2, its lower half in the scan, stays.
+    const example = truthOf(ts[0]!);
+    expect(example.centroids.map((c) => c.label).sort((a, b) => a - b)).toEqual([19, 20, 21, 22, 23, 24]);
+    expect(example.fragments.map((c) => c.label)).toEqual([18]);
     expect(truthOf(tpt[0]!).centroids.map((c) => c.label).sort((a, b) => a - b)).toEqual([21, 22, 23]);
+    // No other real mask holds such a fragment (the 40 mm series' T11 has its lower body inside).
+    for (const c of [...findCases(join(real, 'verse')), ...tpt, ts[1]!]) expect(truthOf(c).fragments).toEqual([]);
   });
 
   it('pairs <id>_ct with <id>_seg-vert_msk and <id>_ctd.json, and reads the centroid file', () => {

@@ -86,6 +86,8 @@ interface CaseResult {
   stage1: { found: number; total: number } | null;
   /** The app warned this scan is too short to label (short-coverage): scored apart. */
   short: boolean;
+  /** Labels the scan's edge cuts with none of their body inside (not in the scores), and how many of them stage 1 and the whole pipeline find within 10 mm of the point they had. */
+  fragments: { labels: number[]; stage1Found: number; found: number };
   seconds: number;
 }
 
@@ -118,10 +120,11 @@ async function main(): Promise<void> {
       if (truth.mask) for (const [l, d] of bestOverlapDice(r.instances.data, truth.mask.data)) maskDice[l] = d;
       const centres = models.manifest.models.detector.decode.centre === 'body' ? truth.centroids : truth.mask ? boxCentresFromMask(truth.mask).filter((g) => g.label >= 1 && g.label <= 28) : null;
       const stage1 = centres ? { found: recalled(r.candidates, centres), total: centres.length } : null;
-      const res = { id: c.id, score, dice, maskDice, found: labelled.length, stage1, short, seconds: (performance.now() - t0) / 1000 };
+      const fragments = { labels: truth.fragments.map((f) => f.label), stage1Found: recalled(r.candidates, truth.fragments), found: recalled(r.vertebrae.map((v) => v.bodyCentre), truth.fragments) };
+      const res = { id: c.id, score, dice, maskDice, found: labelled.length, stage1, short, fragments, seconds: (performance.now() - t0) / 1000 };
       results.push(res);
       console.log(`${c.id}${short ? ' (short: scored apart)' : ''}: ID ${score.id.identified}/${score.id.total}, found ${labelled.length}, ≤10 mm ${score.foundWithin10mm}/${score.id.total}${stage1 ? ` (stage 1 ${stage1.found}/${stage1.total})` : ''}, ` +
-        `mean dist ${score.meanDistanceMm?.toFixed(1) ?? '–'} mm, Dice ${mean3(Object.values(dice))}, mask Dice ${mean3(Object.values(maskDice))} (${res.seconds.toFixed(1)} s)`);
+        `mean dist ${score.meanDistanceMm?.toFixed(1) ?? '–'} mm, Dice ${mean3(Object.values(dice))}, mask Dice ${mean3(Object.values(maskDice))}${res.fragments.labels.length ? `; ${fragmentNote(res)}` : ''} (${res.seconds.toFixed(1)} s)`);
     }
   }
   // A scan the app warns is too short to label (src/core/coverage.ts) is scored apart: pooled, its
@@ -135,12 +138,13 @@ async function main(): Promise<void> {
     `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
     summaryRow(summary),
     ...(shortSummary ? [summaryRow(shortSummary, `short scans, apart: ${shortSummary.cases}`)] : []),
+    ...(summary.fragments.total ? ['', fragmentLine(summary)] : []),
     '',
     '| case | ID | found | ≤ 10 mm | stage 1 ≤ 10 mm | mean dist (mm) | Dice | mask Dice | missed (true→predicted) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',
     ...results.map((r) => {
       const missed = r.score.id.outcomes.filter((o) => !o.identified).map((o) => `${o.label}→${o.predicted ?? '∅'}`).join(' ');
-      return `| ${r.id}${r.short ? ' (short)' : ''} | ${r.score.id.identified}/${r.score.id.total} | ${r.found} | ${r.score.foundWithin10mm} | ${r.stage1 ? `${r.stage1.found}/${r.stage1.total}` : '–'} | ${r.score.meanDistanceMm?.toFixed(1) ?? '–'} | ${mean3(Object.values(r.dice))} | ${mean3(Object.values(r.maskDice))} | ${missed} |`;
+      return `| ${r.id}${r.short ? ' (short)' : ''} | ${r.score.id.identified}/${r.score.id.total} | ${r.found} | ${r.score.foundWithin10mm} | ${r.stage1 ? `${r.stage1.found}/${r.stage1.total}` : '–'} | ${r.score.meanDistanceMm?.toFixed(1) ?? '–'} | ${mean3(Object.values(r.dice))} | ${mean3(Object.values(r.maskDice))} | ${[missed, fragmentNote(r)].filter(Boolean).join('; ')} |`;
     }),
   ].join('\n');
   let sweepMd = '';
@@ -166,6 +170,7 @@ function summarise(results: CaseResult[]) {
   const dices = results.flatMap((r) => Object.values(r.dice));
   const maskDices = results.flatMap((r) => Object.values(r.maskDice));
   const s1 = { found: sum((r) => r.stage1?.found ?? 0), total: sum((r) => r.stage1?.total ?? 0) };
+  const fragments = { total: sum((r) => r.fragments.labels.length), stage1Found: sum((r) => r.fragments.stage1Found), found: sum((r) => r.fragments.found) };
   return {
     cases: results.length,
     vertebrae: total,
@@ -174,12 +179,25 @@ function summarise(results: CaseResult[]) {
     recall10mm: total ? sum((r) => r.score.foundWithin10mm) / total : null,
     stage1Recall10mm: s1.total ? s1.found / s1.total : null,
     stage1Vertebrae: s1.total,
+    fragments,
+    /** Stage 1's and the whole pipeline's recall with the fragments counted as vertebrae, as the eval did until 2026-12-07. */
+    stage1RecallWithFragments: s1.total + fragments.total ? (s1.found + fragments.stage1Found) / (s1.total + fragments.total) : null,
+    recallWithFragments: total + fragments.total ? (sum((r) => r.score.foundWithin10mm) + fragments.found) / (total + fragments.total) : null,
     meanDistanceMm: total ? sum((r) => (r.score.meanDistanceMm ?? 0) * r.score.id.total) / total : null,
     labelMse: total ? sum((r) => (r.score.labelMse ?? 0) * r.score.id.total) / total : null,
     diceMean: dices.length ? dices.reduce((x, y) => x + y, 0) / dices.length : null,
     maskDiceMean: maskDices.length ? maskDices.reduce((x, y) => x + y, 0) / maskDices.length : null,
     allCorrect: results.length ? results.filter((r) => r.score.allCorrect).length / results.length : null,
   };
+}
+
+/** A case's fragments (labels without a body in the scan), for its log line and table row. */
+function fragmentNote(r: CaseResult): string {
+  return r.fragments.labels.length ? `without a body in the scan, not scored: ${r.fragments.labels.map(labelName).join(' ')} (stage 1 ${r.fragments.stage1Found}/${r.fragments.labels.length})` : '';
+}
+
+function fragmentLine(s: Summary): string {
+  return `Not scored: ${s.fragments.total} vertebra${s.fragments.total > 1 ? 'e' : ''} cut by a scan's edge with none of the body inside (src/core/fragments.ts; their Dice still counts); stage 1 has a candidate within 10 mm of ${s.fragments.stage1Found}. Counted as vertebrae, stage 1's recall would read ${pct(s.stage1RecallWithFragments)} (${s.stage1Vertebrae + s.fragments.total}).`;
 }
 
 function summaryRow(s: Summary, cases: string | number = s.cases): string {

@@ -44,8 +44,12 @@ export function findCases(dir: string): EvalCase[] {
   return out;
 }
 
-/** The case's ground truth: mask (VerSe ids) and centroids (from the JSON, else from the mask). */
-export function truthOf(c: EvalCase): { mask: Volume<Uint8Array | Uint16Array> | null; centroids: Centroid[] } {
+/**
+ * The case's ground truth: mask (VerSe ids) and centroids (from the JSON, else from the mask); and
+ * apart, the mask's labels that the scan's edge cuts with none of their body inside (no centre to
+ * find; src/core/fragments.ts). A centroid file's annotations are taken as they are.
+ */
+export function truthOf(c: EvalCase): { mask: Volume<Uint8Array | Uint16Array> | null; centroids: Centroid[]; fragments: Centroid[] } {
   let mask: Volume<Uint8Array | Uint16Array> | null = null;
   if (c.mask && existsSync(c.mask)) {
     mask = readNifti(new Uint8Array(readFileSync(c.mask)), { kind: 'label' }).volume as Volume<Uint8Array | Uint16Array>;
@@ -57,8 +61,10 @@ export function truthOf(c: EvalCase): { mask: Volume<Uint8Array | Uint16Array> |
     }
     mask = { ...mask, data };
   }
-  const centroids = c.ctd ? readCentroids(JSON.parse(readFileSync(c.ctd, 'utf8')), mask ?? ctGrid(c.ct), 'voxel') : mask ? centroidsFromMask(mask) : [];
-  return { mask, centroids: centroids.filter((x) => x.label >= 1 && x.label <= 28) };
+  const vertebra = (x: Centroid): boolean => x.label >= 1 && x.label <= 28;
+  if (c.ctd) return { mask, centroids: readCentroids(JSON.parse(readFileSync(c.ctd, 'utf8')), mask ?? ctGrid(c.ct), 'voxel').filter(vertebra), fragments: [] };
+  const { centroids, fragments } = mask ? centroidsFromMask(mask) : { centroids: [], fragments: [] };
+  return { mask, centroids: centroids.filter(vertebra), fragments: fragments.filter(vertebra) };
 }
 
 function ctGrid(path: string): Volume {

@@ -1,29 +1,38 @@
 import type { Centroid } from './centroids';
-import { canonicalGrid, toCanonical } from './geometry/canonical';
+import { bodylessAtEdge } from './fragments';
+import { type CanonicalGrid, canonicalGrid, toCanonical } from './geometry/canonical';
 import { apply } from './geometry/mat4';
 import { type LabelledVertebra, SET_ASIDE } from './labelling';
 import { idRate, type IdRate } from './metrics';
 import { bodyCentre } from './stages/bodyCentre';
 import { type InstanceBox, boxCentre, instanceBoxes } from './stages/idCrop';
-import type { Dims, Volume } from './volume';
+import type { Volume } from './volume';
 
-/** Per label of a mask, one point chosen on the canonical grid from its voxels and box, in world mm. */
-function perLabel(mask: Volume<Uint8Array | Uint16Array>, at: (ids: Uint8Array | Uint16Array, dims: Dims, b: InstanceBox) => [number, number, number]): Centroid[] {
+/** A mask on its canonical grid, with each label's box there. */
+function canonicalLabels(mask: Volume<Uint8Array | Uint16Array>): { grid: CanonicalGrid; ids: Uint8Array | Uint16Array; boxes: InstanceBox[] } {
   const grid = canonicalGrid(mask.dims, mask.affine, 'native');
-  const can = toCanonical(mask, grid, 'nearest');
-  return instanceBoxes(can.data, grid.dims).map((b) => ({ label: b.id, world: apply(grid.affine, at(can.data, grid.dims, b)) }));
+  const ids = toCanonical(mask, grid, 'nearest').data;
+  return { grid, ids, boxes: instanceBoxes(ids, grid.dims) };
 }
 
 /**
  * Ground truth from a VerSe mask when no centroid file is given: per label, the vertebral-body
  * centre (anterior 40 %; C1: its ring's centre of mass), world mm — the rule training/data/verse.py
- * uses, within 1–8 mm of VerSe's annotations on the cases that have both.
+ * uses, within 1–8 mm of VerSe's annotations on the cases that have both. Labels the scan's edge
+ * cuts with none of their body inside (fragments.ts) have no body centre: they come apart, as
+ * `fragments` (at the same point, so a report can still count them as before).
  */
-export function centroidsFromMask(mask: Volume<Uint8Array | Uint16Array>): Centroid[] {
-  return perLabel(mask, (ids, dims, b) => {
-    const { body, mass } = bodyCentre(ids, dims, b);
-    return b.id === 1 ? mass : body;
-  });
+export function centroidsFromMask(mask: Volume<Uint8Array | Uint16Array>): { centroids: Centroid[]; fragments: Centroid[] } {
+  const { grid, ids, boxes } = canonicalLabels(mask);
+  const bodyless = new Set(bodylessAtEdge(boxes, grid.dims));
+  const centroids: Centroid[] = [];
+  const fragments: Centroid[] = [];
+  for (const b of boxes) {
+    const { body, mass } = bodyCentre(ids, grid.dims, b);
+    const c = { label: b.id, world: apply(grid.affine, b.id === 1 ? mass : body) };
+    (bodyless.has(b.id) ? fragments : centroids).push(c);
+  }
+  return { centroids, fragments };
 }
 
 /**
@@ -32,7 +41,8 @@ export function centroidsFromMask(mask: Volume<Uint8Array | Uint16Array>): Centr
  * clustering is measured against these (a body-centred one against the body centres above).
  */
 export function boxCentresFromMask(mask: Volume<Uint8Array | Uint16Array>): Centroid[] {
-  return perLabel(mask, (_, __, b) => boxCentre(b));
+  const { grid, boxes } = canonicalLabels(mask);
+  return boxes.map((b) => ({ label: b.id, world: apply(grid.affine, boxCentre(b)) }));
 }
 
 /** How many of `truth` have a point of `found` within `tolMm`. */
