@@ -23,6 +23,12 @@ for (const [name, rel] of CASES) {
     await expect(page.getByTestId('analysis')).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
     expect(await page.getByTestId('vertebra-row').count()).toBeGreaterThan(0);
     await expect.poll(async () => colouredShare(await page.getByTestId('viewer-canvas').screenshot()), { timeout: 15_000 }).toBeGreaterThan(0.002);
+    if (name === 'tptbox') {
+      // The scan's top edge cuts L2: the table marks its volume as partial and says why.
+      await expect(page.getByTestId('volume').first()).toHaveAttribute('data-cut', /S/);
+      await expect(page.getByTestId('volume').first()).toHaveAttribute('title', /top \(head\) edge cuts this vertebra/);
+      await expect(page.getByTestId('cut-note')).toContainText("cut by the scan's edge");
+    }
     if (process.env.SCREENSHOTS) {
       mkdirSync('docs/screenshots', { recursive: true });
       await page.screenshot({ path: `docs/screenshots/real-${name}.png` });

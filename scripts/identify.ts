@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   for (const w of scan.warnings) console.warn(`warning: ${w.message}`);
   if (!labelled.length) console.warn('No vertebra was found in this scan (is the spine in the field of view? is it a CT?).');
   const low = labelled.filter((v) => v.confidence < 0.7);
-  console.log(labelled.map((v) => `${v.name.padEnd(4)} conf ${v.confidence.toFixed(2)}  before ${String(v.labelBefore).padStart(2)}  ${v.volumeMl.toFixed(1)} ml`).join('\n'));
+  console.log(labelled.map((v) => `${v.name.padEnd(4)} conf ${v.confidence.toFixed(2)}  before ${String(v.labelBefore).padStart(2)}  ${v.volumeMl.toFixed(1)} ml${v.cutBy.length ? ` (cut by the scan's edge: ${v.cutBy.join(" ")})` : ''}`).join('\n'));
   if (low.length) console.log(`review: ${low.map((v) => v.name).join(', ')} (confidence < 0.7)`);
   const t = result.timings;
   console.log(

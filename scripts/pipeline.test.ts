@@ -165,6 +165,9 @@ describe('pipeline on a real CT whose top edge cuts a vertebra', () => {
     expect(recalled(r.candidates, truth)).toBe(3); // stage 1 finds all three within 10 mm
     expect(recalled(r.vertebrae.map((v) => v.bodyCentre), truth)).toBe(3); // and stage 2 keeps a mask at each
     expect(r.vertebrae).toHaveLength(3);
+    // The scan's top edge cuts L2 (its volume is partial, and the table says so); L3 lies whole inside.
+    expect(r.vertebrae[0]!.cutBy).toContain('S');
+    expect(r.vertebrae[1]!.cutBy).toEqual([]);
   }, 120_000);
 });
 

@@ -12,7 +12,7 @@ function found(classes: number[], conf = 0.8): FoundVertebra[] {
     const p = new Array(24).fill(0).map((_, k) => (Math.abs(k - c) === 1 ? (0.8 * (1 - conf)) / 2 : (0.2 * (1 - conf)) / 21));
     p[c] = conf;
     const h = -p.reduce((a: number, x: number) => a + x * Math.log(x), 0);
-    return { id: i + 1, p, entropy: h, positionMm: i * 30, bodyCentre: [0, 10, -30 * i], massCentre: [0, -5, -30 * i], volumeMl: 40 + i, support: 10 };
+    return { id: i + 1, p, entropy: h, positionMm: i * 30, bodyCentre: [0, 10, -30 * i], massCentre: [0, -5, -30 * i], volumeMl: 40 + i, cutBy: [], support: 10 };
   });
 }
 
@@ -76,6 +76,10 @@ describe('exports', () => {
     const rows = vertebraeCsv(out).trim().split('\n').map((r) => r.split(','));
     expect(rows[0]).toContain('label_before_fusion');
     expect(rows.slice(1).map((r) => r[1])).toEqual(['T12', 'L1', 'L2']);
+    // The faces of the scan that cut a mask: its volume is partial.
+    const cut = vertebraeCsv(out.map((v, i) => ({ ...v, cutBy: i === 0 ? (['S', 'P'] as const).slice() : [] }))).trim().split('\n').map((r) => r.split(','));
+    expect(rows[0]!.at(-1)).toBe('cut_by_scan_edge');
+    expect(cut.slice(1).map((r) => r.at(-1))).toEqual(['S;P', '', '']);
   });
 
   it('names exports after the scan', () => {

@@ -2,6 +2,7 @@ import { type FusionParams, type PhiSet, argmax, fuse } from './fusion';
 import { SET_ASIDE, classToLabel, labelName, labelToClass } from './labels';
 import { ASIDE, decodeSequence, levelSteps } from './sequence';
 import type { FoundVertebra } from './pipeline';
+import type { ScanSide } from './stages/measure';
 
 /** Masks set aside are not drawn and not exported, but listed, so that nothing found is hidden. */
 export { SET_ASIDE };
@@ -26,6 +27,8 @@ export interface LabelledVertebra {
   /** World RAS mm: vertebral-body centre (C1: centre of its ring), as VerSe centroids. */
   centroid: [number, number, number];
   volumeMl: number;
+  /** Faces of the scan that cut its mask (the volume is then only the part inside). */
+  cutBy: ScanSide[];
   corrected: boolean;
 }
 
@@ -57,6 +60,7 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
       fused: Array.from(f),
       centroid: label === 1 ? v.massCentre : v.bodyCentre,
       volumeMl: v.volumeMl,
+      cutBy: v.cutBy,
       corrected: user !== undefined,
     };
   });

@@ -9,7 +9,7 @@ import { bodyCentre } from './stages/bodyCentre';
 import { decodeCenterNet, liftBox } from './stages/decode';
 import { boxCentre, instanceBoxes, writeIdentifierInput } from './stages/idCrop';
 import { dropoutMasks, mcInput, meanSoftmax } from './stages/mcDropout';
-import { measureInstances } from './stages/measure';
+import { type ScanSide, measureInstances } from './stages/measure';
 import { type Body, GAP_FACTOR, fillsGap, gapMidpoints, key, neighboursOf, pieceBody } from './stages/gaps';
 import { oneAtEachLevel, onSpine } from './stages/outliers';
 import { dedupe, maskBox, overlap, ownVertebra } from './stages/refine';
@@ -67,6 +67,8 @@ export interface FoundVertebra {
   bodyCentre: [number, number, number];
   massCentre: [number, number, number];
   volumeMl: number;
+  /** Faces of the scan its mask reaches (the scan cuts it there; its volume is only the part inside). */
+  cutBy: ScanSide[];
   /** Number of 2D boxes that supported its detection. */
   support: number;
 }
@@ -155,7 +157,7 @@ export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, 
   const instances = instancesOnSource(grid, canIds, pieces, seg.threshold, seg.edge && { ct: ct.data, canCt: can.data, rule: seg.edge });
   for (const m of measureInstances(instances)) {
     const v = vertebrae.find((x) => x.id === m.id);
-    if (v) v.volumeMl = m.volumeMl;
+    if (v) [v.volumeMl, v.cutBy] = [m.volumeMl, m.cutBy];
   }
   timings.identify = now() - t;
   timings.total = now() - t0;
@@ -379,6 +381,7 @@ async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifes
         bodyCentre: apply(grid.affine, body.body),
         massCentre: apply(grid.affine, body.mass),
         volumeMl: 0,
+        cutBy: [],
         support: support[f.id - 1] ?? 0,
       });
     }

@@ -1,6 +1,7 @@
 import { type ReactElement, useEffect, useState } from 'react';
 import { labelColour, labelName as labelNameOf } from '../core/labels';
 import { LOW_CONFIDENCE, SET_ASIDE } from '../core/labelling';
+import { cutNote } from '../core/stages/measure';
 import { exportResult } from './exportActions';
 import type { Stage } from '../core/pipeline';
 import { activeViewer } from '../viewer/activeViewer';
@@ -89,11 +90,17 @@ function Results(): ReactElement {
     );
   }
   const review = labelled.filter((v) => v.label !== SET_ASIDE && v.confidence < LOW_CONFIDENCE).length;
+  const cut = labelled.filter((v) => v.label !== SET_ASIDE && v.cutBy.length > 0).length;
   return (
     <>
       {review > 0 && (
         <p className="review-note" data-testid="review-note">
           {review} vertebra{review > 1 ? 'e' : ''} below {LOW_CONFIDENCE * 100} % confidence: check {review > 1 ? 'them' : 'it'} (⚠).
+        </p>
+      )}
+      {cut > 0 && (
+        <p className="cut-note" data-testid="cut-note">
+          {cut} vertebra{cut > 1 ? 'e' : ''} cut by the scan's edge (✂): {cut > 1 ? 'their volumes count' : 'its volume counts'} only the part inside the scan.
         </p>
       )}
       <div className="toolbar">
@@ -130,7 +137,10 @@ function Results(): ReactElement {
               </td>
               <td>{(v.confidence * 100).toFixed(0)} %</td>
               <td>{v.uncertainty.toFixed(2)}</td>
-              <td>{v.volumeMl.toFixed(1)}</td>
+              <td data-testid="volume" data-cut={v.cutBy.join('')} title={cutNote(v.cutBy) || undefined}>
+                {v.volumeMl.toFixed(1)}
+                {v.cutBy.length > 0 && <span className="cut" aria-label="cut by the scan's edge"> ✂</span>}
+              </td>
               <td>{v.labelBefore !== v.label ? labelNameOf(v.labelBefore) : ''}</td>
               <td>
                 <button type="button" className="anchor" data-testid="anchor" title={`${labelNameOf(v.label)} is right: number the others from it`}
