@@ -85,6 +85,19 @@ describe('pipeline on the sample phantom', () => {
     const kept = labelVertebrae(result.vertebrae, models.phi, models.manifest.fusion.defaults).filter((v) => v.label !== SET_ASIDE);
     expect(ctd.length - 1).toBe(kept.length);
   }, 300_000);
+
+  it('the CLI never replaces a file of the same name (beside the sample lies its ground truth)', () => {
+    const truth = join(ROOT, 'public', 'samples', 'sample-spine_ctd.json');
+    const before = readFileSync(truth);
+    let err = '';
+    try {
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/identify.ts', SAMPLE, '--threads', '2'], { cwd: ROOT, stdio: 'pipe' });
+    } catch (e) {
+      err = String((e as { stderr?: Buffer }).stderr ?? e);
+    }
+    expect(err).toMatch(/Would replace .*sample-spine_ctd\.json.*Nothing was written/);
+    expect(readFileSync(truth).equals(before)).toBe(true);
+  }, 60_000);
 });
 
 describe('pipeline on scans without a spine', () => {
