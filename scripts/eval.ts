@@ -22,8 +22,9 @@ import { availableParallelism } from 'node:os';
 import { type CaseScore, bestOverlapDice, boxCentresFromMask, dicePerLabel, recalled, scoreCase } from '../src/core/evaluate';
 import { labelMap } from '../src/core/exports';
 import { type FusionParams, PAPER_FUSION } from '../src/core/fusion';
-import { labelVertebrae } from '../src/core/labelling';
-import { labelName } from '../src/core/labels';
+import { LOW_CONFIDENCE, SET_ASIDE, labelVertebrae } from '../src/core/labelling';
+import { labelName, labelToClass } from '../src/core/labels';
+import { type Call, calibration, callsOf } from '../src/core/calibration';
 import { type Analysis, analyse } from '../src/core/pipeline';
 import type { Centroid } from '../src/core/centroids';
 import type { PhiSet } from '../src/core/fusion';
@@ -88,6 +89,8 @@ interface CaseResult {
   short: boolean;
   /** Labels the scan's edge cuts with none of their body inside (not in the scores), and how many of them stage 1 and the whole pipeline find within 10 mm of the point they had. */
   fragments: { labels: number[]; stage1Found: number; found: number };
+  /** Each shown label against the true vertebra nearest it: with its confidence, and with the fused probability of that label (the confidence until 2026-12-07). */
+  calls: { shown: Call[]; fused: Call[] };
   seconds: number;
 }
 
@@ -121,7 +124,9 @@ async function main(): Promise<void> {
       const centres = models.manifest.models.detector.decode.centre === 'body' ? truth.centroids : truth.mask ? boxCentresFromMask(truth.mask).filter((g) => g.label >= 1 && g.label <= 28) : null;
       const stage1 = centres ? { found: recalled(r.candidates, centres), total: centres.length } : null;
       const fragments = { labels: truth.fragments.map((f) => f.label), stage1Found: recalled(r.candidates, truth.fragments), found: recalled(r.vertebrae.map((v) => v.bodyCentre), truth.fragments) };
-      const res = { id: c.id, score, dice, maskDice, found: labelled.length, stage1, short, fragments, seconds: (performance.now() - t0) / 1000 };
+      const shown = labelled.filter((v) => v.label !== SET_ASIDE);
+      const calls = { shown: callsOf(shown, truth.centroids), fused: callsOf(shown.map((v) => ({ ...v, confidence: v.fused[labelToClass(v.label)] ?? 0 })), truth.centroids) };
+      const res = { id: c.id, score, dice, maskDice, found: labelled.length, stage1, short, fragments, calls, seconds: (performance.now() - t0) / 1000 };
       results.push(res);
       console.log(`${c.id}${short ? ' (short: scored apart)' : ''}: ID ${score.id.identified}/${score.id.total}, found ${labelled.length}, ≤10 mm ${score.foundWithin10mm}/${score.id.total}${stage1 ? ` (stage 1 ${stage1.found}/${stage1.total})` : ''}, ` +
         `mean dist ${score.meanDistanceMm?.toFixed(1) ?? '–'} mm, Dice ${mean3(Object.values(dice))}, mask Dice ${mean3(Object.values(maskDice))}${res.fragments.labels.length ? `; ${fragmentNote(res)}` : ''} (${res.seconds.toFixed(1)} s)`);
@@ -139,6 +144,8 @@ async function main(): Promise<void> {
     summaryRow(summary),
     ...(shortSummary ? [summaryRow(shortSummary, `short scans, apart: ${shortSummary.cases}`)] : []),
     ...(summary.fragments.total ? ['', fragmentLine(summary)] : []),
+    '',
+    confidenceLine(summary),
     '',
     '| case | ID | found | ≤ 10 mm | stage 1 ≤ 10 mm | mean dist (mm) | Dice | mask Dice | missed (true→predicted) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',
@@ -188,12 +195,21 @@ function summarise(results: CaseResult[]) {
     diceMean: dices.length ? dices.reduce((x, y) => x + y, 0) / dices.length : null,
     maskDiceMean: maskDices.length ? maskDices.reduce((x, y) => x + y, 0) / maskDices.length : null,
     allCorrect: results.length ? results.filter((r) => r.score.allCorrect).length / results.length : null,
+    confidence: calibration(results.flatMap((r) => r.calls.shown), LOW_CONFIDENCE),
+    fusedProbability: calibration(results.flatMap((r) => r.calls.fused), LOW_CONFIDENCE),
   };
 }
 
 /** A case's fragments (labels without a body in the scan), for its log line and table row. */
 function fragmentNote(r: CaseResult): string {
   return r.fragments.labels.length ? `without a body in the scan, not scored: ${r.fragments.labels.map(labelName).join(' ')} (stage 1 ${r.fragments.stage1Found}/${r.fragments.labels.length})` : '';
+}
+
+/** Does the shown confidence mean what it says (src/core/calibration.ts)? Beside it, the fused probability of the same labels. */
+function confidenceLine(s: Summary): string {
+  const one = (c: Summary['confidence']): string =>
+    `ECE ${(100 * c.ece).toFixed(1)} %, Brier ${c.brier.toFixed(4)}, log loss ${c.logLoss.toFixed(4)}, AUROC of a wrong level ${c.auroc?.toFixed(3) ?? '–'}; under ${100 * LOW_CONFIDENCE} %: ${c.flagged} (${c.wrongFlagged} of the ${c.wrong} wrong)`;
+  return `Confidence of the ${s.confidence.calls} labels shown on a true vertebra (${s.confidence.wrong} wrong): ${one(s.confidence)}. The fused probability of the same labels: ${one(s.fusedProbability)}.`;
 }
 
 function fragmentLine(s: Summary): string {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { centroidJson, exportNames, labelMap, scanStem, vertebraeCsv } from './exports';
 import { PAPER_FUSION, shiftPhiSet } from './fusion';
 import { readCentroids } from './centroids';
-import { labelVertebrae } from './labelling';
+import { LOW_CONFIDENCE, labelVertebrae } from './labelling';
 import type { FoundVertebra } from './pipeline';
 
 /** Vertebrae with one confident class each (class c = VerSe label c + 1), 30 mm apart. */
@@ -36,7 +36,15 @@ describe('labelling', () => {
     expect(plain).toEqual(['L1', 'L2', 'L3', 'L3', 'L4']);
     const out = labelVertebrae(seq, phi, { ...PAPER_FUSION, hops: 0 });
     expect(out.map((v) => v.name)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
-    expect(out[3]!.confidence).toBeLessThan(0.1); // decoded against the identifier: flagged
+    // decoded against the identifier (it said L3 at 0.8): the least sure of the chain, and flagged
+    expect(out[3]!.confidence).toBeLessThan(LOW_CONFIDENCE);
+    for (const v of [out[0]!, out[1]!]) expect(out[3]!.confidence).toBeLessThan(v.confidence);
+    // A chain that agrees with itself is surer of each level than each vertebra alone; in the
+    // paper's mode (no decoding) the confidence is the fused probability.
+    const agree = labelVertebrae(found([19, 20, 21, 22, 23], 0.6), phi, { ...PAPER_FUSION, hops: 0 });
+    for (const v of agree) expect(v.confidence).toBeGreaterThan(v.fused[v.label - 1]! + 0.1);
+    const paper = labelVertebrae(found([19, 20, 21, 22, 23], 0.6), phi, { ...PAPER_FUSION, hops: 0, order: false });
+    for (const v of paper) expect(v.confidence).toBe(v.fused[v.label - 1]);
     // A gap of two spacings between the 2nd and 3rd: one level skipped there, not a shift below.
     const gap = found([8, 9, 11, 12, 13], 0.6).map((v, i) => ({ ...v, positionMm: i < 2 ? i * 25 : i * 25 + 25 }));
     gap[2]!.p = new Array(24).fill(1 / 24); // the one after the gap has no idea

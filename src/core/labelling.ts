@@ -1,14 +1,17 @@
 import { type FusionParams, type PhiSet, argmax, fuse } from './fusion';
 import { SET_ASIDE, classToLabel, labelName, labelToClass } from './labels';
-import { ASIDE, decodeSequence, levelSteps } from './sequence';
+import { ASIDE, decodeSequence, levelSteps, sequenceMarginals } from './sequence';
 import type { FoundVertebra } from './pipeline';
 import type { ScanSide } from './stages/measure';
 
 /** Masks set aside are not drawn and not exported, but listed, so that nothing found is hidden. */
 export { SET_ASIDE };
 
-/** Below this fused probability a label is flagged for review. */
-export const LOW_CONFIDENCE = 0.7;
+/**
+ * Below this confidence a label is flagged for review: more than a 1 in 10 chance that the level is
+ * wrong, the confidence being calibrated (docs/EVAL.md, "Confidence").
+ */
+export const LOW_CONFIDENCE = 0.9;
 
 /** A vertebra as shown and exported: its label after fusion (or the user's), and why. */
 export interface LabelledVertebra {
@@ -18,7 +21,12 @@ export interface LabelledVertebra {
   name: string;
   /** Label from the identifier alone (MC-dropout mean), before fusion. */
   labelBefore: number;
-  /** Fused probability of the chosen label (1 for a user's correction). */
+  /**
+   * Probability of the chosen label: with the labels decoded in order along the spine, the share of
+   * all consistent labellings that give it, given that the mask is a vertebra (sequence.ts,
+   * sequenceMarginals, tempered); else its fused probability. 1 for a user's correction, 0 for a
+   * mask set aside.
+   */
   confidence: number;
   /** Entropy (nats) of the identifier's MC-dropout mean. */
   uncertainty: number;
@@ -44,18 +52,20 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
     return c >= 0 ? c : null;
   });
   const fused = fuse({ p: found.map((v) => Float64Array.from(v.p)), entropy: found.map((v) => v.entropy), phi, fixed }, params);
-  const classes = (params.order && ordered(found, fused, fixed, corrections)) || fused.map(argmax);
+  const decoded = params.order ? ordered(found, fused, fixed, corrections) : null;
+  const classes = decoded?.classes ?? fused.map(argmax);
   return found.map((v, i) => {
     const f = fused[i]!;
     const user = corrections.get(v.id);
     const c = classes[i]!;
+    const sure = decoded?.sure[i];
     const label = user ?? (c === ASIDE ? SET_ASIDE : classToLabel(c));
     return {
       id: v.id,
       label,
       name: labelName(label),
       labelBefore: classToLabel(argmax(v.p)),
-      confidence: user !== undefined ? 1 : (f[c] ?? 0),
+      confidence: user !== undefined ? 1 : c === ASIDE ? 0 : (sure ?? f[c] ?? 0),
       uncertainty: v.entropy,
       fused: Array.from(f),
       centroid: label === 1 ? v.massCentre : v.bodyCentre,
@@ -67,16 +77,28 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
 }
 
 /**
- * Classes decoded jointly along the spine (sequence.ts); vertebrae the user marked transitional
- * (T13, L6: no network class) are left out of the decode and keep their mark. Null when the
- * decode finds no consistent labelling (the caller falls back to per-vertebra argmax).
+ * Classes decoded jointly along the spine (sequence.ts), and how sure the chain is of each (the
+ * decoded class's marginal; null for vertebrae outside the decode). Vertebrae the user marked
+ * transitional (T13, L6: no network class) are left out of the decode and keep their mark. Null
+ * when the decode finds no consistent labelling (the caller falls back to per-vertebra argmax).
  */
-function ordered(found: readonly FoundVertebra[], fused: readonly Float64Array[], fixed: readonly (number | null)[], corrections: ReadonlyMap<number, number>): number[] | null {
+function ordered(found: readonly FoundVertebra[], fused: readonly Float64Array[], fixed: readonly (number | null)[], corrections: ReadonlyMap<number, number>): { classes: number[]; sure: (number | null)[] } | null {
   const inDecode = found.map((v, i) => i).filter((i) => !(corrections.has(found[i]!.id) && fixed[i] == null));
   const steps = levelSteps(inDecode.map((i) => found[i]!.positionMm));
-  const decoded = decodeSequence(inDecode.map((i) => fused[i]!), steps, inDecode.map((i) => fixed[i] ?? null));
-  if (!decoded) return null;
-  const out = fused.map(argmax);
-  inDecode.forEach((i, k) => (out[i] = decoded[k]!));
-  return out;
+  const f = inDecode.map((i) => fused[i]!);
+  const given = inDecode.map((i) => fixed[i] ?? null);
+  const decoded = decodeSequence(f, steps, given);
+  const marginals = decoded && sequenceMarginals(f, steps, given);
+  if (!decoded || !marginals) return null;
+  const classes = fused.map(argmax);
+  const sure = found.map((): number | null => null);
+  const k = f[0]?.length ?? 0;
+  inDecode.forEach((i, n) => {
+    const c = decoded[n]!;
+    classes[i] = c;
+    // The level's probability given that the mask is a vertebra: being set aside is told apart (it is
+    // a prior at the ends of the chain, not a doubt about the level).
+    if (c !== ASIDE) sure[i] = marginals[n]![c]! / Math.max(1 - marginals[n]![k + 1]!, 1e-12);
+  });
+  return { classes, sure };
 }

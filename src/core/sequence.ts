@@ -22,9 +22,17 @@ export interface SequenceOptions {
   l6Prior: number;
   /** Probability that a mask at either end of the spine is not one of its vertebrae. */
   asidePrior: number;
+  /**
+   * Divides every log weight when reading the chain as probabilities (sequenceMarginals); the decode
+   * is the same whatever it is. Fusion has already mixed each vertebra's neighbours into its
+   * probabilities, so the chain counts some evidence twice and is over-sure at 1: 2 minimises the
+   * log loss of "the shown level is right" on the clustering-tuning phantoms (seeds 300000–300009,
+   * neither trained nor validated on; 1, 1.5, 2, 2.5, 3, 4, 6 tried; docs/EVAL.md, "Confidence").
+   */
+  temperature: number;
 }
 
-export const SEQUENCE: SequenceOptions = { stepCost: 3, l6Prior: 0.02, asidePrior: 0.05 };
+export const SEQUENCE: SequenceOptions = { stepCost: 3, l6Prior: 0.02, asidePrior: 0.05, temperature: 2 };
 
 /** Gap to the previous vertebra in local spacings (median of the nearby gaps, ±3); 1 for the first. */
 export function levelSteps(positionsMm: readonly number[]): number[] {
@@ -97,4 +105,71 @@ export function decodeSequence(f: readonly ArrayLike<number>[], steps: readonly 
     c = from[i * states + c]!;
   }
   return out;
+}
+
+/**
+ * Per vertebra, the probability of each state under the same model as decodeSequence, read as a
+ * chain whose labelling has probability ∝ exp(score / temperature): forward–backward (sum where the decode takes
+ * the max), in logs. Row i holds K classes, then L6, then "set aside" (either end). The decode's
+ * class for vertebra i is the one whose labelling is best as a whole; its row here says how much
+ * of all consistent labellings agree with it there — how sure the chain is of that vertebra.
+ * Null when no consistent labelling exists.
+ */
+export function sequenceMarginals(f: readonly ArrayLike<number>[], steps: readonly number[], fixed: readonly (number | null)[] = [], opt: SequenceOptions = SEQUENCE): Float64Array[] | null {
+  const n = f.length;
+  const temperature = opt.temperature;
+  if (n === 0) return [];
+  const k = f[0]!.length;
+  const L6 = k, PRE = k + 1, POST = k + 2, states = k + 3;
+  const aside = fixed.some((c) => c != null) ? -Infinity : Math.log(opt.asidePrior);
+  const logp = (i: number, c: number): number => {
+    if (fixed[i] != null) return fixed[i] === c ? 0 : -Infinity;
+    if (c === PRE || c === POST) return aside / temperature;
+    return Math.log(Math.max(c === L6 ? opt.l6Prior : f[i]![c]!, 1e-12)) / temperature;
+  };
+  // Log weight of the step c0 → c at vertebra i (−∞ where the decode allows no such step).
+  const step = (i: number, c0: number, c: number): number => {
+    if (c === PRE) return c0 === PRE ? 0 : -Infinity;
+    if (c === POST) return c0 === POST || c0 <= L6 ? 0 : -Infinity;
+    if (c0 === PRE) return 0;
+    return c0 < c ? (-opt.stepCost * Math.abs(c - c0 - steps[i]!)) / temperature : -Infinity;
+  };
+  const alpha = Array.from({ length: n }, () => new Float64Array(states).fill(-Infinity));
+  const beta = Array.from({ length: n }, () => new Float64Array(states).fill(-Infinity));
+  for (let c = 0; c < states; c++) if (c !== POST) alpha[0]![c] = logp(0, c);
+  for (let i = 1; i < n; i++) {
+    for (let c = 0; c < states; c++) {
+      const own = logp(i, c);
+      if (own === -Infinity) continue;
+      alpha[i]![c] = logSumExp(states, (c0) => alpha[i - 1]![c0]! + step(i, c0, c)) + own;
+    }
+  }
+  for (let c = 0; c < states; c++) beta[n - 1]![c] = c === PRE ? -Infinity : 0; // at least one vertebra in the chain
+  for (let i = n - 2; i >= 0; i--) {
+    for (let c = 0; c < states; c++) beta[i]![c] = logSumExp(states, (c1) => step(i + 1, c, c1) + logp(i + 1, c1) + beta[i + 1]![c1]!);
+  }
+  const z = logSumExp(states, (c) => alpha[n - 1]![c]! + beta[n - 1]![c]!);
+  if (z === -Infinity) return null;
+  return alpha.map((a, i) => {
+    const row = new Float64Array(k + 2);
+    for (let c = 0; c < states; c++) {
+      const j = c === PRE || c === POST ? k + 1 : c;
+      row[j] = row[j]! + Math.exp(a[c]! + beta[i]![c]! - z);
+    }
+    return row;
+  });
+}
+
+/** ln Σ_j exp(term(j)) over j < m, safe for −∞ terms. */
+function logSumExp(m: number, term: (j: number) => number): number {
+  let max = -Infinity;
+  const t = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    t[j] = term(j);
+    if (t[j]! > max) max = t[j]!;
+  }
+  if (max === -Infinity) return -Infinity;
+  let s = 0;
+  for (let j = 0; j < m; j++) s += Math.exp(t[j]! - max);
+  return max + Math.log(s);
 }

@@ -113,7 +113,7 @@ function Results(): ReactElement {
         <thead>
           <tr>
             <th>Level</th>
-            <th title="Fused probability of the label">Conf.</th>
+            <th title="Probability that this level is right: how many of the labellings consistent along the spine give it (calibrated on phantoms); with 'In order along the spine' off, the fused probability">Conf.</th>
             <th title="Entropy of the MC-dropout mean (nats)">Unc.</th>
             <th>Vol. ml</th>
             <th title="Identifier alone, before message fusion">Before</th>
