@@ -109,67 +109,88 @@ export function decodeSequence(f: readonly ArrayLike<number>[], steps: readonly 
 
 /**
  * Per vertebra, the probability of each state under the same model as decodeSequence, read as a
- * chain whose labelling has probability ∝ exp(score / temperature): forward–backward (sum where the decode takes
- * the max), in logs. Row i holds K classes, then L6, then "set aside" (either end). The decode's
- * class for vertebra i is the one whose labelling is best as a whole; its row here says how much
- * of all consistent labellings agree with it there — how sure the chain is of that vertebra.
- * Null when no consistent labelling exists.
+ * chain whose labelling has probability ∝ exp(score / temperature): forward–backward (sum where the
+ * decode takes the max), in probabilities rescaled at every vertebra; O(n·K²) multiply-adds, tens of
+ * microseconds for a whole spine, so it runs on every slider move. Row i holds K classes, then L6,
+ * then "set aside" (either end). The decode's class for vertebra i is the one whose labelling is best
+ * as a whole; its row here says how much of all consistent labellings agree with it there — how sure
+ * the chain is of that vertebra. Null when no consistent labelling exists.
  */
 export function sequenceMarginals(f: readonly ArrayLike<number>[], steps: readonly number[], fixed: readonly (number | null)[] = [], opt: SequenceOptions = SEQUENCE): Float64Array[] | null {
   const n = f.length;
-  const temperature = opt.temperature;
   if (n === 0) return [];
   const k = f[0]!.length;
   const L6 = k, PRE = k + 1, POST = k + 2, states = k + 3;
-  const aside = fixed.some((c) => c != null) ? -Infinity : Math.log(opt.asidePrior);
-  const logp = (i: number, c: number): number => {
-    if (fixed[i] != null) return fixed[i] === c ? 0 : -Infinity;
-    if (c === PRE || c === POST) return aside / temperature;
-    return Math.log(Math.max(c === L6 ? opt.l6Prior : f[i]![c]!, 1e-12)) / temperature;
-  };
-  // Log weight of the step c0 → c at vertebra i (−∞ where the decode allows no such step).
-  const step = (i: number, c0: number, c: number): number => {
-    if (c === PRE) return c0 === PRE ? 0 : -Infinity;
-    if (c === POST) return c0 === POST || c0 <= L6 ? 0 : -Infinity;
-    if (c0 === PRE) return 0;
-    return c0 < c ? (-opt.stepCost * Math.abs(c - c0 - steps[i]!)) / temperature : -Infinity;
-  };
-  const alpha = Array.from({ length: n }, () => new Float64Array(states).fill(-Infinity));
-  const beta = Array.from({ length: n }, () => new Float64Array(states).fill(-Infinity));
-  for (let c = 0; c < states; c++) if (c !== POST) alpha[0]![c] = logp(0, c);
-  for (let i = 1; i < n; i++) {
+  const t = opt.temperature;
+  const asideW = fixed.some((c) => c != null) ? 0 : opt.asidePrior ** (1 / t);
+  // Weight of vertebra i in state c (exp(logp / t) of the decode).
+  const own = f.map((p, i) => {
+    const e = new Float64Array(states);
     for (let c = 0; c < states; c++) {
-      const own = logp(i, c);
-      if (own === -Infinity) continue;
-      alpha[i]![c] = logSumExp(states, (c0) => alpha[i - 1]![c0]! + step(i, c0, c)) + own;
+      if (fixed[i] != null) e[c] = fixed[i] === c ? 1 : 0;
+      else e[c] = c === PRE || c === POST ? asideW : Math.max(c === L6 ? opt.l6Prior : p[c]!, 1e-12) ** (1 / t);
     }
-  }
-  for (let c = 0; c < states; c++) beta[n - 1]![c] = c === PRE ? -Infinity : 0; // at least one vertebra in the chain
-  for (let i = n - 2; i >= 0; i--) {
-    for (let c = 0; c < states; c++) beta[i]![c] = logSumExp(states, (c1) => step(i + 1, c, c1) + logp(i + 1, c1) + beta[i + 1]![c1]!);
-  }
-  const z = logSumExp(states, (c) => alpha[n - 1]![c]! + beta[n - 1]![c]!);
-  if (z === -Infinity) return null;
-  return alpha.map((a, i) => {
-    const row = new Float64Array(k + 2);
-    for (let c = 0; c < states; c++) {
-      const j = c === PRE || c === POST ? k + 1 : c;
-      row[j] = row[j]! + Math.exp(a[c]! + beta[i]![c]! - z);
-    }
-    return row;
+    return e;
   });
-}
-
-/** ln Σ_j exp(term(j)) over j < m, safe for −∞ terms. */
-function logSumExp(m: number, term: (j: number) => number): number {
-  let max = -Infinity;
-  const t = new Float64Array(m);
-  for (let j = 0; j < m; j++) {
-    t[j] = term(j);
-    if (t[j]! > max) max = t[j]!;
+  // Weight of a step of d levels up the chain at vertebra i (d = 1…L6; index 0 unused).
+  const up = steps.map((r) => Float64Array.from({ length: L6 + 1 }, (_, d) => (d ? Math.exp((-opt.stepCost * Math.abs(d - r)) / t) : 0)));
+  const scaled = (row: Float64Array): Float64Array | null => {
+    let sum = 0;
+    for (const x of row) sum += x;
+    if (!(sum > 0)) return null;
+    for (let c = 0; c < row.length; c++) row[c] = row[c]! / sum;
+    return row;
+  };
+  const alpha: Float64Array[] = [];
+  const first = Float64Array.from(own[0]!);
+  first[POST] = 0;
+  const a0 = scaled(first);
+  if (!a0) return null;
+  alpha.push(a0);
+  for (let i = 1; i < n; i++) {
+    const prev = alpha[i - 1]!, e = own[i]!, w = up[i]!, a = new Float64Array(states);
+    let chain = 0;
+    for (let c = 0; c <= L6; c++) {
+      let s = prev[PRE]!;
+      for (let c0 = 0; c0 < c; c0++) s += prev[c0]! * w[c - c0]!;
+      a[c] = e[c]! * s;
+      chain += prev[c]!;
+    }
+    a[PRE] = e[PRE]! * prev[PRE]!;
+    a[POST] = e[POST]! * (prev[POST]! + chain);
+    const next = scaled(a);
+    if (!next) return null;
+    alpha.push(next);
   }
-  if (max === -Infinity) return -Infinity;
-  let s = 0;
-  for (let j = 0; j < m; j++) s += Math.exp(t[j]! - max);
-  return max + Math.log(s);
+  const beta: Float64Array[] = new Array<Float64Array>(n);
+  const last = new Float64Array(states).fill(1);
+  last[PRE] = 0; // at least one vertebra in the chain
+  beta[n - 1] = last;
+  for (let i = n - 2; i >= 0; i--) {
+    const nb = beta[i + 1]!, e = own[i + 1]!, w = up[i + 1]!, b = new Float64Array(states);
+    const post = e[POST]! * nb[POST]!;
+    let anyChain = 0;
+    for (let c = 0; c <= L6; c++) anyChain += e[c]! * nb[c]!;
+    for (let c0 = 0; c0 <= L6; c0++) {
+      let s = post;
+      for (let c = c0 + 1; c <= L6; c++) s += w[c - c0]! * e[c]! * nb[c]!;
+      b[c0] = s;
+    }
+    b[PRE] = e[PRE]! * nb[PRE]! + anyChain;
+    b[POST] = post;
+    const next = scaled(b);
+    if (!next) return null;
+    beta[i] = next;
+  }
+  const out: Float64Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const m = new Float64Array(states);
+    for (let c = 0; c < states; c++) m[c] = alpha[i]![c]! * beta[i]![c]!;
+    if (!scaled(m)) return null;
+    const row = new Float64Array(k + 2);
+    for (let c = 0; c <= L6; c++) row[c] = m[c]!;
+    row[k + 1] = m[PRE]! + m[POST]!;
+    out.push(row);
+  }
+  return out;
 }
