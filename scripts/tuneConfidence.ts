@@ -16,7 +16,7 @@ import { LOW_CONFIDENCE, SET_ASIDE, labelVertebrae } from '../src/core/labelling
 import { labelToClass } from '../src/core/labels';
 import { parsePhi } from '../src/core/manifest';
 import type { FoundVertebra } from '../src/core/pipeline';
-import { SEQUENCE, levelSteps, sequenceMarginals } from '../src/core/sequence';
+import { SEQUENCE, levelConfidence, levelSteps, sequenceMarginals } from '../src/core/sequence';
 
 const TEMPERATURES = [1, 1.5, 2, 2.5, 3, 4, 6];
 
@@ -41,7 +41,7 @@ function main(): void {
       return shown(k).map(({ v, i }) => {
         const row = m?.[i];
         const c = labelToClass(v.label);
-        return { label: v.label, centroid: v.centroid, confidence: row && c >= 0 ? row[c]! / Math.max(1 - row[row.length - 1]!, 1e-12) : 0 };
+        return { label: v.label, centroid: v.centroid, confidence: row && c >= 0 ? levelConfidence(row, c) : 0 };
       });
     });
   }

@@ -1,6 +1,6 @@
 import { type FusionParams, type PhiSet, argmax, fuse } from './fusion';
 import { SET_ASIDE, classToLabel, labelName, labelToClass } from './labels';
-import { ASIDE, decodeSequence, levelSteps, sequenceMarginals } from './sequence';
+import { ASIDE, decodeSequence, levelConfidence, levelSteps, sequenceMarginals } from './sequence';
 import type { FoundVertebra } from './pipeline';
 import type { ScanSide } from './stages/measure';
 
@@ -92,13 +92,10 @@ function ordered(found: readonly FoundVertebra[], fused: readonly Float64Array[]
   if (!decoded || !marginals) return null;
   const classes = fused.map(argmax);
   const sure = found.map((): number | null => null);
-  const k = f[0]?.length ?? 0;
   inDecode.forEach((i, n) => {
     const c = decoded[n]!;
     classes[i] = c;
-    // The level's probability given that the mask is a vertebra: being set aside is told apart (it is
-    // a prior at the ends of the chain, not a doubt about the level).
-    if (c !== ASIDE) sure[i] = marginals[n]![c]! / Math.max(1 - marginals[n]![k + 1]!, 1e-12);
+    if (c !== ASIDE) sure[i] = levelConfidence(marginals[n]!, c);
   });
   return { classes, sure };
 }

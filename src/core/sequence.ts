@@ -60,13 +60,8 @@ export function decodeSequence(f: readonly ArrayLike<number>[], steps: readonly 
   const k = f[0]!.length;
   // States: 0…k−1 classes, k = L6, k+1 = set aside before the chain, k+2 = set aside after it.
   const L6 = k, PRE = k + 1, POST = k + 2, states = k + 3;
-  // Once the user has corrected a level, what is not a vertebra is theirs to say too.
-  const aside = fixed.some((c) => c != null) ? -Infinity : Math.log(opt.asidePrior);
-  const logp = (i: number, c: number): number => {
-    if (fixed[i] != null) return fixed[i] === c ? 0 : -Infinity;
-    if (c === PRE || c === POST) return aside;
-    return Math.log(Math.max(c === L6 ? opt.l6Prior : f[i]![c]!, 1e-12));
-  };
+  const own = stateLogWeights(f, fixed, opt);
+  const logp = (i: number, c: number): number => own[i]![c]!;
   const score = new Float64Array(n * states).fill(-Infinity);
   const from = new Int32Array(n * states).fill(-1);
   for (let c = 0; c < states; c++) if (c !== POST) score[c] = logp(0, c);
@@ -108,6 +103,25 @@ export function decodeSequence(f: readonly ArrayLike<number>[], steps: readonly 
 }
 
 /**
+ * Per vertebra, the log weight of each state on its own (0…k−1 classes, k = L6, k+1 / k+2 = set
+ * aside before / after the chain): the model's terms that do not depend on the neighbours, shared by
+ * decodeSequence and sequenceMarginals.
+ */
+function stateLogWeights(f: readonly ArrayLike<number>[], fixed: readonly (number | null)[], opt: SequenceOptions): Float64Array[] {
+  const k = f[0]?.length ?? 0;
+  const L6 = k, PRE = k + 1, POST = k + 2;
+  // Once the user has corrected a level, what is not a vertebra is theirs to say too.
+  const aside = fixed.some((c) => c != null) ? -Infinity : Math.log(opt.asidePrior);
+  return f.map((p, i) =>
+    Float64Array.from({ length: k + 3 }, (_, c) => {
+      if (fixed[i] != null) return fixed[i] === c ? 0 : -Infinity;
+      if (c === PRE || c === POST) return aside;
+      return Math.log(Math.max(c === L6 ? opt.l6Prior : p[c]!, 1e-12));
+    }),
+  );
+}
+
+/**
  * Per vertebra, the probability of each state under the same model as decodeSequence, read as a
  * chain whose labelling has probability ∝ exp(score / temperature): forward–backward (sum where the
  * decode takes the max), in probabilities rescaled at every vertebra; O(n·K²) multiply-adds, tens of
@@ -122,16 +136,8 @@ export function sequenceMarginals(f: readonly ArrayLike<number>[], steps: readon
   const k = f[0]!.length;
   const L6 = k, PRE = k + 1, POST = k + 2, states = k + 3;
   const t = opt.temperature;
-  const asideW = fixed.some((c) => c != null) ? 0 : opt.asidePrior ** (1 / t);
-  // Weight of vertebra i in state c (exp(logp / t) of the decode).
-  const own = f.map((p, i) => {
-    const e = new Float64Array(states);
-    for (let c = 0; c < states; c++) {
-      if (fixed[i] != null) e[c] = fixed[i] === c ? 1 : 0;
-      else e[c] = c === PRE || c === POST ? asideW : Math.max(c === L6 ? opt.l6Prior : p[c]!, 1e-12) ** (1 / t);
-    }
-    return e;
-  });
+  // Weight of vertebra i in state c: the decode's, tempered.
+  const own = stateLogWeights(f, fixed, opt).map((row) => row.map((w) => Math.exp(w / t)));
   // Weight of a step of d levels up the chain at vertebra i (d = 1…L6; index 0 unused).
   const up = steps.map((r) => Float64Array.from({ length: L6 + 1 }, (_, d) => (d ? Math.exp((-opt.stepCost * Math.abs(d - r)) / t) : 0)));
   const scaled = (row: Float64Array): Float64Array | null => {
@@ -193,4 +199,12 @@ export function sequenceMarginals(f: readonly ArrayLike<number>[], steps: readon
     out.push(row);
   }
   return out;
+}
+
+/**
+ * How sure the chain is of class c for a vertebra, from its row of sequenceMarginals: given that the
+ * mask is a vertebra, since being set aside is a prior at the chain's ends, not a doubt about the level.
+ */
+export function levelConfidence(row: ArrayLike<number>, c: number): number {
+  return row[c]! / Math.max(1 - row[row.length - 1]!, 1e-12);
 }
