@@ -67,11 +67,7 @@ function cutBySides(map: Volume<Uint8Array | Uint16Array>): Map<number, ScanSide
           if (id) seen.add(id);
         }
       }
-      for (const id of seen) {
-        const sides = out.get(id) ?? [];
-        if (!sides.includes(side)) sides.push(side);
-        out.set(id, sides);
-      }
+      for (const id of seen) out.set(id, [...(out.get(id) ?? []), side]); // each side is one face
     }
   });
   for (const sides of out.values()) sides.sort((a, b) => SIDE_ORDER.indexOf(a) - SIDE_ORDER.indexOf(b));
