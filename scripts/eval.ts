@@ -19,10 +19,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { type CaseScore, bestOverlapDice, boxCentresFromMask, dicePerLabel, recalled, scoreCase } from '../src/core/evaluate';
+import { type CaseScore, bestOverlapDice, boxCentresFromMask, centroidsFromMask, dicePerLabel, recalled, scoreCase } from '../src/core/evaluate';
 import { labelMap } from '../src/core/exports';
 import { type FusionParams, PAPER_FUSION } from '../src/core/fusion';
-import { LOW_CONFIDENCE, SET_ASIDE, labelVertebrae } from '../src/core/labelling';
+import { ANCHOR_WEIGHT, LOW_CONFIDENCE, SET_ASIDE, labelVertebrae } from '../src/core/labelling';
+import { type AnchorTally, anchorCalls, anchorNote } from './lib/anchorTally';
+import { variants } from './lib/degrade';
+import type { Volume } from '../src/core/volume';
 import { labelName, labelToClass } from '../src/core/labels';
 import { type Call, calibration, callsOf } from '../src/core/calibration';
 import { type Analysis, analyse } from '../src/core/pipeline';
@@ -45,10 +48,16 @@ interface Args {
   confusion: string | null;
   /** Network outputs and ground truth per case (JSON), to study labelling without re-running the networks. */
   dump: string | null;
+  /** Weight of the anatomical anchors (src/core/labelling.ts, ANCHOR_WEIGHT); 0 turns them off. */
+  anchorWeight: number;
+  /** Degradation suite (scripts/lib/degrade.ts): noise draws per setting (0: none), window sizes, and whether the originals are scored too. */
+  degrade: number;
+  windows: number[];
+  withOriginals: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { dirs: [], fusion: { ...PAPER_FUSION }, json: null, md: null, threads: availableParallelism(), models: undefined, sweep: null, confusion: null, dump: null };
+  const a: Args = { dirs: [], fusion: { ...PAPER_FUSION }, json: null, md: null, threads: availableParallelism(), models: undefined, sweep: null, confusion: null, dump: null, anchorWeight: ANCHOR_WEIGHT, degrade: 0, windows: [], withOriginals: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => argv[++i] ?? '';
@@ -67,6 +76,13 @@ function parse(argv: string[]): Args {
     else if (k === '--sweep') a.sweep = v();
     else if (k === '--confusion') a.confusion = v();
     else if (k === '--dump') a.dump = v();
+    else if (k === '--anchors') {
+      const w = v();
+      a.anchorWeight = w === 'off' ? 0 : Number(w);
+    }
+    else if (k === '--degrade') a.degrade = Number(v());
+    else if (k === '--windows') a.windows = v().split(',').map(Number).filter((x) => x > 0);
+    else if (k === '--originals') a.withOriginals = true;
     else a.dirs.push(k);
   }
   if (!a.dirs.length) {
@@ -76,9 +92,17 @@ function parse(argv: string[]): Args {
   return a;
 }
 
+type Truth = ReturnType<typeof truthOf>;
+
 interface CaseResult {
   id: string;
+  /** 'original', or the degradation family the case belongs to (degrade.ts). */
+  group: string;
   score: CaseScore;
+  /** Vertebrae identified with the anchors' weight at 0 (shape and neighbours alone). */
+  withoutAnchors: number;
+  /** Anchor calls on found vertebrae matched to a true one, against its level. */
+  anchors: AnchorTally;
   dice: Record<number, number>;
   /** Per true vertebra, Dice with the found mask overlapping it most (labels aside). */
   maskDice: Record<number, number>;
@@ -101,7 +125,29 @@ async function main(): Promise<void> {
   const a = parse(process.argv.slice(2));
   const models = await nodeModels(a.threads, a.models);
   const results: CaseResult[] = [];
-  const kept: { found: Analysis['vertebrae']; truth: ReturnType<typeof truthOf>['centroids'] }[] = [];
+  const kept: { id: string; group: string; found: Analysis['vertebrae']; truth: Centroid[] }[] = [];
+  const evaluate = async (id: string, volume: Volume, truth: Truth, short: boolean, group: string): Promise<void> => {
+    const t0 = performance.now();
+    const r: Analysis = await analyse(volume, models.manifest, models.runner, { seed: 0 });
+    if (!short) kept.push({ id, group, found: r.vertebrae, truth: truth.centroids });
+    const labelled = labelVertebrae(r.vertebrae, models.phi, a.fusion, new Map(), a.anchorWeight);
+    const score = scoreCase(labelled, truth.centroids);
+    const withoutAnchors = scoreCase(labelVertebrae(r.vertebrae, models.phi, a.fusion, new Map(), 0), truth.centroids).id.identified;
+    const dice: Record<number, number> = {};
+    const maskDice: Record<number, number> = {};
+    if (truth.mask) for (const [l, d] of dicePerLabel(labelMap(r.instances, labelled).data, truth.mask.data)) dice[l] = d;
+    if (truth.mask) for (const [l, d] of bestOverlapDice(r.instances.data, truth.mask.data)) maskDice[l] = d;
+    const centres = models.manifest.models.detector.decode.centre === 'body' ? truth.centroids : truth.mask ? boxCentresFromMask(truth.mask).filter((g) => g.label >= 1 && g.label <= 28) : null;
+    const stage1 = centres ? { found: recalled(r.candidates, centres), total: centres.length } : null;
+    const fragments = { labels: truth.fragments.map((f) => f.label), stage1Found: recalled(r.candidates, truth.fragments), found: recalled(r.vertebrae.map((v) => v.bodyCentre), truth.fragments) };
+    const shown = labelled.filter((v) => v.label !== SET_ASIDE);
+    const calls = { shown: callsOf(shown, truth.centroids), fused: callsOf(shown.map((v) => ({ ...v, confidence: v.fused[labelToClass(v.label)] ?? 0 })), truth.centroids) };
+    const anchors = anchorCalls(r.vertebrae, truth.centroids);
+    const res = { id, group, score, withoutAnchors, dice, maskDice, found: labelled.length, stage1, short, fragments, calls, anchors, seconds: (performance.now() - t0) / 1000 };
+    results.push(res);
+    console.log(`${id}${short ? ' (short: scored apart)' : ''}: ID ${score.id.identified}/${score.id.total} (without anchors ${withoutAnchors}), found ${labelled.length}, ≤10 mm ${score.foundWithin10mm}/${score.id.total}${stage1 ? ` (stage 1 ${stage1.found}/${stage1.total})` : ''}, ` +
+      `mean dist ${score.meanDistanceMm?.toFixed(1) ?? '–'} mm, Dice ${mean3(Object.values(dice))}, mask Dice ${mean3(Object.values(maskDice))}, anchors ${anchorNote(anchors)}${res.fragments.labels.length ? `; ${fragmentNote(res)}` : ''} (${res.seconds.toFixed(1)} s)`);
+  };
   for (const dir of a.dirs) {
     for (const c of findCases(dir)) {
       const opened = await loadScanFile(c.ct); // a NIfTI file or a DICOM folder
@@ -112,24 +158,15 @@ async function main(): Promise<void> {
       const truth = truthOf(c);
       if (truth.mask && truth.mask.dims.some((n, i) => n !== opened.volume.dims[i])) throw new Error(`${c.id}: the mask's grid (${truth.mask.dims.join(' × ')}) is not the scan's (${opened.volume.dims.join(' × ')})`);
       const short = opened.warnings.some((w) => w.code === 'short-coverage');
-      const t0 = performance.now();
-      const r: Analysis = await analyse(opened.volume, models.manifest, models.runner, { seed: 0 });
-      if (!short) kept.push({ found: r.vertebrae, truth: truth.centroids });
-      const labelled = labelVertebrae(r.vertebrae, models.phi, a.fusion);
-      const score = scoreCase(labelled, truth.centroids);
-      const dice: Record<number, number> = {};
-      const maskDice: Record<number, number> = {};
-      if (truth.mask) for (const [l, d] of dicePerLabel(labelMap(r.instances, labelled).data, truth.mask.data)) dice[l] = d;
-      if (truth.mask) for (const [l, d] of bestOverlapDice(r.instances.data, truth.mask.data)) maskDice[l] = d;
-      const centres = models.manifest.models.detector.decode.centre === 'body' ? truth.centroids : truth.mask ? boxCentresFromMask(truth.mask).filter((g) => g.label >= 1 && g.label <= 28) : null;
-      const stage1 = centres ? { found: recalled(r.candidates, centres), total: centres.length } : null;
-      const fragments = { labels: truth.fragments.map((f) => f.label), stage1Found: recalled(r.candidates, truth.fragments), found: recalled(r.vertebrae.map((v) => v.bodyCentre), truth.fragments) };
-      const shown = labelled.filter((v) => v.label !== SET_ASIDE);
-      const calls = { shown: callsOf(shown, truth.centroids), fused: callsOf(shown.map((v) => ({ ...v, confidence: v.fused[labelToClass(v.label)] ?? 0 })), truth.centroids) };
-      const res = { id: c.id, score, dice, maskDice, found: labelled.length, stage1, short, fragments, calls, seconds: (performance.now() - t0) / 1000 };
-      results.push(res);
-      console.log(`${c.id}${short ? ' (short: scored apart)' : ''}: ID ${score.id.identified}/${score.id.total}, found ${labelled.length}, ≤10 mm ${score.foundWithin10mm}/${score.id.total}${stage1 ? ` (stage 1 ${stage1.found}/${stage1.total})` : ''}, ` +
-        `mean dist ${score.meanDistanceMm?.toFixed(1) ?? '–'} mm, Dice ${mean3(Object.values(dice))}, mask Dice ${mean3(Object.values(maskDice))}${res.fragments.labels.length ? `; ${fragmentNote(res)}` : ''} (${res.seconds.toFixed(1)} s)`);
+      const degrading = a.degrade > 0 || a.windows.length > 0;
+      if (!degrading || a.withOriginals) await evaluate(c.id, opened.volume, truth, short, 'original');
+      // The degradation suite: only full scans with a mask (its truth is re-read from the degraded mask).
+      if (!degrading || short || !truth.mask) continue;
+      for (const v of variants({ ct: opened.volume, mask: truth.mask }, a.degrade, a.windows, truth.centroids)) {
+        const t = { mask: v.scan.mask, ...centroidsFromMask(v.scan.mask) };
+        if (!t.centroids.length) continue;
+        await evaluate(`${c.id} · ${v.name}`, v.scan.ct, t, false, v.group);
+      }
     }
   }
   // A scan the app warns is too short to label (src/core/coverage.ts) is scored apart: pooled, its
@@ -138,7 +175,7 @@ async function main(): Promise<void> {
   const shortScans = results.filter((r) => r.short);
   const summary = { models: models.manifest.version, fusion: a.fusion, ...summarise(full) };
   const shortSummary = shortScans.length ? summarise(shortScans) : null;
-  const md = [
+  const md: string[] = [
     `| cases | vertebrae | ID-rate | C | T | L | recall ≤ 10 mm | stage 1 recall ≤ 10 mm | mean dist (mm) | label MSE | Dice | mask Dice | all right |`,
     `|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
     summaryRow(summary),
@@ -153,18 +190,41 @@ async function main(): Promise<void> {
       const missed = r.score.id.outcomes.filter((o) => !o.identified).map((o) => `${o.label}→${o.predicted ?? '∅'}`).join(' ');
       return `| ${r.id}${r.short ? ' (short)' : ''} | ${r.score.id.identified}/${r.score.id.total} | ${r.found} | ${r.score.foundWithin10mm} | ${r.stage1 ? `${r.stage1.found}/${r.stage1.total}` : '–'} | ${r.score.meanDistanceMm?.toFixed(1) ?? '–'} | ${mean3(Object.values(r.dice))} | ${mean3(Object.values(r.maskDice))} | ${[missed, fragmentNote(r)].filter(Boolean).join('; ')} |`;
     }),
-  ].join('\n');
+  ];
+  if (a.degrade > 0 || a.windows.length) md.push('', ...groupTable(results));
   let sweepMd = '';
   if (a.sweep) sweepMd = await sweep(kept, models.phi, a.sweep);
-  console.log(`\n${md}${sweepMd}`);
+  console.log(`\n${md.join('\n')}${sweepMd}`);
   if (a.json) writeFileSync(a.json, JSON.stringify({ summary, short: shortSummary, results }, null, 1));
   if (a.dump) writeFileSync(a.dump, JSON.stringify(kept));
   if (a.confusion) writeFileSync(a.confusion, confusionHtml(full, a.dirs.join(', '))); // as the summary: short scans apart
-  if (a.md) writeFileSync(a.md, md + sweepMd + '\n');
+  if (a.md) writeFileSync(a.md, md.join('\n') + sweepMd + '\n');
   await models.release();
 }
 
 type Summary = ReturnType<typeof summarise>;
+
+/** Per degradation family (and the originals): labels right with and without anchors, confidence, anchor calls. */
+function groupTable(results: CaseResult[]): string[] {
+  const groups = [...new Set(results.map((r) => r.group))];
+  const rows = groups.map((g) => {
+    const rs = results.filter((r) => r.group === g && !r.short);
+    const s = summarise(rs);
+    const n = rs.reduce((x, r) => x + r.score.id.total, 0);
+    const without = rs.reduce((x, r) => x + r.withoutAnchors, 0);
+    const allWithout = rs.filter((r) => r.withoutAnchors === r.score.id.total).length;
+    const sureWrong = rs.flatMap((r) => r.calls.shown).filter((c) => !c.right && c.confidence >= 0.5).length;
+    const sum = (f: (r: CaseResult) => number): number => rs.reduce((x, r) => x + f(r), 0);
+    const ribs = `${sum((r) => r.anchors.ribs.right)} / ${sum((r) => r.anchors.ribs.wrong)} / ${sum((r) => r.anchors.ribs.unknown)}`;
+    const pelvis = `${sum((r) => r.anchors.pelvis.right)} / ${sum((r) => r.anchors.pelvis.wrong)} (${sum((r) => r.anchors.pelvis.l4)})`;
+    return `| ${g} | ${rs.length} | ${n} | ${pct(s.idRate)} | ${pct(n ? without / n : null)} | ${pct(s.allCorrect)} | ${pct(rs.length ? allWithout / rs.length : null)} | ${s.maskDiceMean?.toFixed(3) ?? '–'} | ${(100 * s.confidence.ece).toFixed(1)} % | ${s.confidence.auroc?.toFixed(3) ?? '–'} | ${sureWrong} of ${s.confidence.wrong} | ${ribs} | ${pelvis} |`;
+  });
+  return [
+    '| set | cases | vertebrae | ID-rate | without anchors | all right | all right without anchors | mask Dice | ECE | AUROC of a wrong level | wrong shown ≥ 50 % | rib calls ✓ / ✗ / ? | pelvis calls ✓ / ✗ (at L4) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    ...rows,
+  ];
+}
 
 /** Pooled scores over cases: rates per vertebra, Dice per mask, "all right" per scan. */
 function summarise(results: CaseResult[]) {

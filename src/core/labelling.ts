@@ -1,3 +1,4 @@
+import { anchorLogLikelihood } from './anchors/likelihood';
 import { type FusionParams, type PhiSet, argmax, fuse } from './fusion';
 import { SET_ASIDE, classToLabel, labelName, labelToClass } from './labels';
 import { ASIDE, decodeSequence, levelConfidence, levelSteps, sequenceMarginals } from './sequence';
@@ -45,13 +46,13 @@ export interface LabelledVertebra {
  * → VerSe label fixed by the user: it stays, and (for C1–L5) pulls its neighbours as a certain
  * message. Pure and cheap: this is what every fusion slider move re-runs.
  */
-export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, params: FusionParams, corrections: ReadonlyMap<number, number> = new Map()): LabelledVertebra[] {
+export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, params: FusionParams, corrections: ReadonlyMap<number, number> = new Map(), anchorWeight = ANCHOR_WEIGHT): LabelledVertebra[] {
   const fixed = found.map((v) => {
     const l = corrections.get(v.id);
     const c = l === undefined ? -1 : labelToClass(l);
     return c >= 0 ? c : null;
   });
-  const fused = fuse({ p: found.map((v) => Float64Array.from(v.p)), entropy: found.map((v) => v.entropy), phi, fixed }, params);
+  const fused = withAnchors(fuse({ p: found.map((v) => Float64Array.from(v.p)), entropy: found.map((v) => v.entropy), phi, fixed }, params), found, anchorWeight);
   const decoded = params.order ? ordered(found, fused, fixed, corrections) : null;
   const classes = decoded?.classes ?? fused.map(argmax);
   return found.map((v, i) => {
@@ -73,6 +74,25 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
       cutBy: v.cutBy,
       corrected: user !== undefined,
     };
+  });
+}
+
+/**
+ * Weight of the anatomical anchors' log-likelihood (src/core/anchors) against the fused
+ * log-probabilities; 0 labels by shape and neighbours alone. Chosen leaving each real CT out
+ * (docs/EVAL.md, "Anchors").
+ */
+export const ANCHOR_WEIGHT = 1;
+
+/** Fused probabilities times each vertebra's anchor likelihood (to the power `weight`), renormalised. */
+export function withAnchors(fused: readonly Float64Array[], found: readonly FoundVertebra[], weight: number): Float64Array[] {
+  return fused.map((f, i) => {
+    const a = found[i]!.anchors;
+    if (!a || weight === 0) return f;
+    const ll = anchorLogLikelihood(a, f.length);
+    const out = f.map((p, c) => p * Math.exp(weight * ll[c]!));
+    const sum = out.reduce((s, x) => s + x, 0);
+    return sum > 0 ? out.map((x) => x / sum) : f;
   });
 }
 

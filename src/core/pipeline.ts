@@ -1,4 +1,5 @@
 import { type Candidate, DEFAULT_CLUSTERING, clusterBoxes, type Box3 } from './clustering';
+import { type Anchors, measureAnchors } from './anchors/anchors';
 import { ScanError } from './errors';
 import { entropy } from './fusion';
 import { type CanonicalGrid, canonicalGrid, toCanonical } from './geometry/canonical';
@@ -71,6 +72,8 @@ export interface FoundVertebra {
   cutBy: ScanSide[];
   /** Number of 2D boxes that supported its detection. */
   support: number;
+  /** Ribs and pelvis beside it, read from the CT around its mask (src/core/anchors); absent from results made before anchors. */
+  anchors?: Anchors;
 }
 
 export interface Analysis {
@@ -153,6 +156,8 @@ export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, 
 
   t = now();
   const vertebrae = await identify(canIds, grid, manifest, runner, opt, support);
+  const anchors = measureAnchors(can.data, canIds, grid.dims, manifest.spacing);
+  for (const v of vertebrae) v.anchors = anchors.get(v.id);
   const seg = manifest.models.segmenter;
   const instances = instancesOnSource(grid, canIds, pieces, seg.threshold, seg.edge && { ct: ct.data, canCt: can.data, rule: seg.edge });
   for (const m of measureInstances(instances)) {

@@ -1,0 +1,43 @@
+import type { Dims } from '../volume';
+import { bodySlabs } from './bodySlab';
+import { type LateralBone, lateralBone } from './lateralBone';
+
+/**
+ * What the CT beside one vertebra says about its level, as a radiologist counts: ribs leave T1–T12,
+ * the sacrum and the iliac bones sit beside L5 (and the crests beside L4).
+ * - `ribs`: 'ribs' when bone outside every mask leaves the vertebra beside its body and runs out
+ *   past the vertebra's own processes on at least one side; 'none' when the scan shows enough room
+ *   on both sides and nothing does; 'unknown' when the scan's edge is too close to tell.
+ * - `pelvis`: a large mass of bone beside the body (sacral ala, ilium), far larger than a rib.
+ */
+export type RibCall = 'ribs' | 'none' | 'unknown';
+
+export interface Anchors {
+  ribs: RibCall;
+  pelvis: boolean;
+  /** The measurements behind the calls, right then left (mm, ml). */
+  sides: [LateralBone, LateralBone];
+}
+
+/** Thresholds of the calls: the bone past the vertebra's own mask that makes a rib (mm), and the volume beside the body that is the pelvis, not a rib (ml). */
+export interface AnchorRule {
+  ribBeyondMm: number;
+  pelvisMl: number;
+}
+
+export const ANCHOR_RULE: AnchorRule = { ribBeyondMm: 10, pelvisMl: 15 };
+
+export function callAnchors(sides: [LateralBone, LateralBone], rule: AnchorRule = ANCHOR_RULE): Anchors {
+  const pelvis = sides.some((s) => s.volumeMl >= rule.pelvisMl);
+  const rib = (s: LateralBone): boolean => s.reachMm - s.maskReachMm >= rule.ribBeyondMm;
+  const seesOut = (s: LateralBone): boolean => s.roomMm - s.maskReachMm >= rule.ribBeyondMm && !s.atEdge;
+  const ribs: RibCall = pelvis ? 'unknown' : sides.some(rib) ? 'ribs' : sides.every(seesOut) ? 'none' : 'unknown';
+  return { ribs, pelvis, sides };
+}
+
+/** Anchors of every instance of a canonical instance map (RAS, isotropic `spacing` mm), by instance id. */
+export function measureAnchors(ct: ArrayLike<number>, ids: ArrayLike<number>, dims: Dims, spacing: number, rule: AnchorRule = ANCHOR_RULE): Map<number, Anchors> {
+  const out = new Map<number, Anchors>();
+  for (const v of bodySlabs(ids, dims)) out.set(v.id, callAnchors(lateralBone(ct, ids, dims, spacing, v), rule));
+  return out;
+}
