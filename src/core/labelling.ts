@@ -1,7 +1,7 @@
 import { anchorLogLikelihood } from './anchors/likelihood';
 import { type FusionParams, type PhiSet, argmax, fuse } from './fusion';
 import { SET_ASIDE, classToLabel, labelName, labelToClass } from './labels';
-import { ASIDE, decodeSequence, levelConfidence, levelSteps, sequenceMarginals } from './sequence';
+import { ASIDE, type Evidence, SEQUENCE, decodeSequence, levelConfidence, levelSteps, sequenceMarginals } from './sequence';
 import type { FoundVertebra } from './pipeline';
 import type { ScanSide } from './stages/measure';
 
@@ -52,8 +52,10 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
     const c = l === undefined ? -1 : labelToClass(l);
     return c >= 0 ? c : null;
   });
-  const fused = withAnchors(fuse({ p: found.map((v) => Float64Array.from(v.p)), entropy: found.map((v) => v.entropy), phi, fixed }, params), found, anchorWeight);
-  const decoded = params.order ? ordered(found, fused, fixed, corrections) : null;
+  const raw = fuse({ p: found.map((v) => Float64Array.from(v.p)), entropy: found.map((v) => v.entropy), phi, fixed }, params);
+  const evidence = anchorEvidence(found, anchorWeight);
+  const fused = withEvidence(raw, evidence);
+  const decoded = params.order ? ordered(found, raw, fixed, corrections, evidence) : null;
   const classes = decoded?.classes ?? fused.map(argmax);
   return found.map((v, i) => {
     const f = fused[i]!;
@@ -84,13 +86,17 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
  */
 export const ANCHOR_WEIGHT = 1;
 
-/** Fused probabilities times each vertebra's anchor likelihood (to the power `weight`), renormalised. */
-export function withAnchors(fused: readonly Float64Array[], found: readonly FoundVertebra[], weight: number): Float64Array[] {
+/** Per vertebra, its anchors' log-likelihood times `weight` (sequence.ts, Evidence); null without anchors. */
+export function anchorEvidence(found: readonly FoundVertebra[], weight: number): (Float64Array | null)[] {
+  return found.map((v) => (v.anchors && weight > 0 ? anchorLogLikelihood(v.anchors, v.p.length).map((x) => weight * x) : null));
+}
+
+/** Fused probabilities times each vertebra's evidence over the classes, renormalised: what is shown, and the labels with "in order" off. */
+function withEvidence(fused: readonly Float64Array[], evidence: readonly (Float64Array | null)[]): Float64Array[] {
   return fused.map((f, i) => {
-    const a = found[i]!.anchors;
-    if (!a || weight === 0) return f;
-    const ll = anchorLogLikelihood(a, f.length);
-    const out = f.map((p, c) => p * Math.exp(weight * ll[c]!));
+    const e = evidence[i];
+    if (!e) return f;
+    const out = f.map((p, c) => p * Math.exp(e[c]!));
     const sum = out.reduce((s, x) => s + x, 0);
     return sum > 0 ? out.map((x) => x / sum) : f;
   });
@@ -102,13 +108,14 @@ export function withAnchors(fused: readonly Float64Array[], found: readonly Foun
  * transitional (T13, L6: no network class) are left out of the decode and keep their mark. Null
  * when the decode finds no consistent labelling (the caller falls back to per-vertebra argmax).
  */
-function ordered(found: readonly FoundVertebra[], fused: readonly Float64Array[], fixed: readonly (number | null)[], corrections: ReadonlyMap<number, number>): { classes: number[]; sure: (number | null)[] } | null {
+function ordered(found: readonly FoundVertebra[], fused: readonly Float64Array[], fixed: readonly (number | null)[], corrections: ReadonlyMap<number, number>, evidence: Evidence): { classes: number[]; sure: (number | null)[] } | null {
   const inDecode = found.map((v, i) => i).filter((i) => !(corrections.has(found[i]!.id) && fixed[i] == null));
   const steps = levelSteps(inDecode.map((i) => found[i]!.positionMm));
   const f = inDecode.map((i) => fused[i]!);
   const given = inDecode.map((i) => fixed[i] ?? null);
-  const decoded = decodeSequence(f, steps, given);
-  const marginals = decoded && sequenceMarginals(f, steps, given);
+  const ev = inDecode.map((i) => evidence[i]);
+  const decoded = decodeSequence(f, steps, given, SEQUENCE, ev);
+  const marginals = decoded && sequenceMarginals(f, steps, given, SEQUENCE, ev);
   if (!decoded || !marginals) return null;
   const classes = fused.map(argmax);
   const sure = found.map((): number | null => null);

@@ -44,6 +44,12 @@ export function levelSteps(positionsMm: readonly number[]): number[] {
   });
 }
 
+/**
+ * Per vertebra, log-likelihoods of independent evidence (the anatomical anchors) added to its states:
+ * k classes, L6, then "set aside below the chain"; null or absent for none.
+ */
+export type Evidence = readonly (ArrayLike<number> | null | undefined)[];
+
 /** Decoded class of a vertebra set aside as not part of the spine (before C1's or after the last one's chain). */
 export const ASIDE = -1;
 
@@ -54,13 +60,13 @@ export const ASIDE = -1;
  * masks that would otherwise push every label by one — unless the user has fixed any level. Null when no consistent labelling exists
  * (corrections out of order): the caller keeps the per-vertebra labels then.
  */
-export function decodeSequence(f: readonly ArrayLike<number>[], steps: readonly number[], fixed: readonly (number | null)[] = [], opt: SequenceOptions = SEQUENCE): number[] | null {
+export function decodeSequence(f: readonly ArrayLike<number>[], steps: readonly number[], fixed: readonly (number | null)[] = [], opt: SequenceOptions = SEQUENCE, evidence: Evidence = []): number[] | null {
   const n = f.length;
   if (n === 0) return [];
   const k = f[0]!.length;
   // States: 0…k−1 classes, k = L6, k+1 = set aside before the chain, k+2 = set aside after it.
   const L6 = k, PRE = k + 1, POST = k + 2, states = k + 3;
-  const own = stateLogWeights(f, fixed, opt);
+  const own = stateLogWeights(f, fixed, opt, evidence);
   const logp = (i: number, c: number): number => own[i]![c]!;
   const score = new Float64Array(n * states).fill(-Infinity);
   const from = new Int32Array(n * states).fill(-1);
@@ -107,7 +113,7 @@ export function decodeSequence(f: readonly ArrayLike<number>[], steps: readonly 
  * aside before / after the chain): the model's terms that do not depend on the neighbours, shared by
  * decodeSequence and sequenceMarginals.
  */
-function stateLogWeights(f: readonly ArrayLike<number>[], fixed: readonly (number | null)[], opt: SequenceOptions): Float64Array[] {
+function stateLogWeights(f: readonly ArrayLike<number>[], fixed: readonly (number | null)[], opt: SequenceOptions, evidence: Evidence): Float64Array[] {
   const k = f[0]?.length ?? 0;
   const L6 = k, PRE = k + 1, POST = k + 2;
   // Once the user has corrected a level, what is not a vertebra is theirs to say too.
@@ -115,8 +121,10 @@ function stateLogWeights(f: readonly ArrayLike<number>[], fixed: readonly (numbe
   return f.map((p, i) =>
     Float64Array.from({ length: k + 3 }, (_, c) => {
       if (fixed[i] != null) return fixed[i] === c ? 0 : -Infinity;
-      if (c === PRE || c === POST) return aside;
-      return Math.log(Math.max(c === L6 ? opt.l6Prior : p[c]!, 1e-12));
+      const e = evidence[i];
+      if (c === PRE) return aside;
+      if (c === POST) return aside + (e ? e[k + 1]! : 0);
+      return Math.log(Math.max(c === L6 ? opt.l6Prior : p[c]!, 1e-12)) + (e ? e[c]! : 0);
     }),
   );
 }
@@ -130,14 +138,14 @@ function stateLogWeights(f: readonly ArrayLike<number>[], fixed: readonly (numbe
  * as a whole; its row here says how much of all consistent labellings agree with it there — how sure
  * the chain is of that vertebra. Null when no consistent labelling exists.
  */
-export function sequenceMarginals(f: readonly ArrayLike<number>[], steps: readonly number[], fixed: readonly (number | null)[] = [], opt: SequenceOptions = SEQUENCE): Float64Array[] | null {
+export function sequenceMarginals(f: readonly ArrayLike<number>[], steps: readonly number[], fixed: readonly (number | null)[] = [], opt: SequenceOptions = SEQUENCE, evidence: Evidence = []): Float64Array[] | null {
   const n = f.length;
   if (n === 0) return [];
   const k = f[0]!.length;
   const L6 = k, PRE = k + 1, POST = k + 2, states = k + 3;
   const t = opt.temperature;
   // Weight of vertebra i in state c: the decode's, tempered.
-  const own = stateLogWeights(f, fixed, opt).map((row) => row.map((w) => Math.exp(w / t)));
+  const own = stateLogWeights(f, fixed, opt, evidence).map((row) => row.map((w) => Math.exp(w / t)));
   // Weight of a step of d levels up the chain at vertebra i (d = 1…L6; index 0 unused).
   const up = steps.map((r) => Float64Array.from({ length: L6 + 1 }, (_, d) => (d ? Math.exp((-opt.stepCost * Math.abs(d - r)) / t) : 0)));
   const scaled = (row: Float64Array): Float64Array | null => {

@@ -1,5 +1,6 @@
 import type { Dims } from '../volume';
 import { bodySlabs } from './bodySlab';
+import { boneBelow } from './discBelow';
 import { type LateralBone, lateralBone } from './lateralBone';
 
 /**
@@ -15,6 +16,8 @@ export type RibCall = 'ribs' | 'none' | 'unknown';
 export interface Anchors {
   ribs: RibCall;
   pelvis: boolean;
+  /** Pelvis beside it and bone, not a disc, under its body: a segment of the sacrum, not a free vertebra. */
+  sacrum: boolean;
   /** The measurements behind the calls, right then left (mm, ml). */
   sides: [LateralBone, LateralBone];
 }
@@ -23,21 +26,24 @@ export interface Anchors {
 export interface AnchorRule {
   ribBeyondMm: number;
   pelvisMl: number;
+  /** Share of bone under the body from which no disc lies there. */
+  fusedBelow: number;
 }
 
-export const ANCHOR_RULE: AnchorRule = { ribBeyondMm: 10, pelvisMl: 15 };
+export const ANCHOR_RULE: AnchorRule = { ribBeyondMm: 10, pelvisMl: 15, fusedBelow: 0.5 };
 
-export function callAnchors(sides: [LateralBone, LateralBone], rule: AnchorRule = ANCHOR_RULE): Anchors {
+/** The calls from the measurements: `below` is boneBelow's share (null: the scan ends there). */
+export function callAnchors(sides: [LateralBone, LateralBone], below: number | null, rule: AnchorRule = ANCHOR_RULE): Anchors {
   const pelvis = sides.some((s) => s.volumeMl >= rule.pelvisMl);
   const rib = (s: LateralBone): boolean => s.reachMm - s.maskReachMm >= rule.ribBeyondMm;
   const seesOut = (s: LateralBone): boolean => s.roomMm - s.maskReachMm >= rule.ribBeyondMm && !s.atEdge;
   const ribs: RibCall = pelvis ? 'unknown' : sides.some(rib) ? 'ribs' : sides.every(seesOut) ? 'none' : 'unknown';
-  return { ribs, pelvis, sides };
+  return { ribs, pelvis, sacrum: pelvis && below !== null && below >= rule.fusedBelow, sides };
 }
 
 /** Anchors of every instance of a canonical instance map (RAS, isotropic `spacing` mm), by instance id. */
 export function measureAnchors(ct: ArrayLike<number>, ids: ArrayLike<number>, dims: Dims, spacing: number, rule: AnchorRule = ANCHOR_RULE): Map<number, Anchors> {
   const out = new Map<number, Anchors>();
-  for (const v of bodySlabs(ids, dims)) out.set(v.id, callAnchors(lateralBone(ct, ids, dims, spacing, v), rule));
+  for (const v of bodySlabs(ids, dims)) out.set(v.id, callAnchors(lateralBone(ct, ids, dims, spacing, v), boneBelow(ct, ids, dims, spacing, v), rule));
   return out;
 }

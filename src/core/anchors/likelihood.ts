@@ -27,14 +27,26 @@ function pPelvis(c: number): number {
   return 0.01;
 }
 
+/** P(sacrum-like | state): a sacral segment segmented as a vertebra (set aside below the chain) looks so; a free vertebra rarely (a sacralised L5 may). */
+function pSacrum(c: number): number {
+  if (c === SACRAL) return 0.7;
+  return c === L5 || c === L6 ? 0.05 : 0.01;
+}
+
+/** State index of "a mask below the chain" (set aside: the sacrum) in anchorLogLikelihood's rows. */
+const SACRAL = 25;
+
 /**
- * Log-likelihood of a vertebra's anchors under each of `k + 1` states (the k network classes, then
- * L6): the evidence term that labelling adds, times its weight, to the fused log-probabilities.
+ * Log-likelihood of a vertebra's anchors under each of `k + 2` states (the k network classes, L6,
+ * then "set aside below the chain", i.e. a sacral segment): the evidence term that labelling adds,
+ * times its weight, to the fused log-probabilities and to the sequence decoding's aside state.
  */
 export function anchorLogLikelihood(a: Anchors, k: number): Float64Array {
-  return Float64Array.from({ length: k + 1 }, (_, c) => {
+  return Float64Array.from({ length: k + 2 }, (_, i) => {
+    const c = i === k + 1 ? SACRAL : i === k ? L6 : i;
     const ribs = a.ribs === 'ribs' ? pRibs(c) : a.ribs === 'none' ? pNoRibs(c) : 1;
-    const pelvis = a.pelvis ? pPelvis(c) : 1 - pPelvis(c);
-    return Math.log(ribs) + Math.log(pelvis);
+    const pelvis = a.pelvis ? (c === SACRAL ? 0.9 : pPelvis(c)) : c === SACRAL ? 0.1 : 1 - pPelvis(c);
+    const sacrum = a.sacrum ? pSacrum(c) : 1 - pSacrum(c);
+    return Math.log(ribs) + Math.log(pelvis) + Math.log(sacrum);
   });
 }
