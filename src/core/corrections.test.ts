@@ -3,7 +3,7 @@ import { anchorAt, clearCorrection, relabel, shiftAll } from './corrections';
 import type { LabelledVertebra } from './labelling';
 
 const v = (id: number, label: number, corrected = false): LabelledVertebra => ({
-  id, label, name: '', labelBefore: label, confidence: 0.9, uncertainty: 0.1, fused: [], centroid: [0, 0, -id * 30], volumeMl: 40, cutBy: [], corrected,
+  id, label, name: '', labelBefore: label, confidence: 0.9, uncertainty: 0.1, fused: [], centroid: [0, 0, -id * 30], volumeMl: 40, cutBy: [], corrected, anchors: null,
 });
 
 describe('corrections', () => {

@@ -21,7 +21,7 @@ export function centroidJson(vertebrae: readonly LabelledVertebra[], grid: Pick<
   return writeCentroids(cs, grid, 'voxel');
 }
 
-const CSV_HEADER = ['label', 'name', 'label_before_fusion', 'confidence', 'uncertainty', 'volume_ml', 'x_mm', 'y_mm', 'z_mm', 'corrected', 'cut_by_scan_edge'];
+const CSV_HEADER = ['label', 'name', 'label_before_fusion', 'confidence', 'uncertainty', 'volume_ml', 'x_mm', 'y_mm', 'z_mm', 'corrected', 'cut_by_scan_edge', 'ribs', 'pelvis_beside', 'sacrum_like'];
 
 /**
  * One row per vertebra, cranial → caudal; world RAS mm. Masks set aside are not vertebrae: left out.
@@ -29,7 +29,7 @@ const CSV_HEADER = ['label', 'name', 'label_before_fusion', 'confidence', 'uncer
  */
 export function vertebraeCsv(vertebrae: readonly LabelledVertebra[]): string {
   const rows = vertebrae.filter((v) => v.label !== SET_ASIDE).map((v) =>
-    [v.label, v.name, v.labelBefore, v.confidence.toFixed(4), v.uncertainty.toFixed(4), v.volumeMl.toFixed(2), ...v.centroid.map((c) => c.toFixed(2)), v.corrected ? 1 : 0, v.cutBy.join(';')].join(','),
+    [v.label, v.name, v.labelBefore, v.confidence.toFixed(4), v.uncertainty.toFixed(4), v.volumeMl.toFixed(2), ...v.centroid.map((c) => c.toFixed(2)), v.corrected ? 1 : 0, v.cutBy.join(';'), v.anchors?.ribs ?? '', v.anchors ? Number(v.anchors.pelvis) : '', v.anchors ? Number(v.anchors.sacrum) : ''].join(','),
   );
   return [CSV_HEADER.join(','), ...rows].join('\n') + '\n';
 }

@@ -86,8 +86,11 @@ describe('exports', () => {
     expect(rows.slice(1).map((r) => r[1])).toEqual(['T12', 'L1', 'L2']);
     // The faces of the scan that cut a mask: its volume is partial.
     const cut = vertebraeCsv(out.map((v, i) => ({ ...v, cutBy: i === 0 ? (['S', 'P'] as const).slice() : [] }))).trim().split('\n').map((r) => r.split(','));
-    expect(rows[0]!.at(-1)).toBe('cut_by_scan_edge');
-    expect(cut.slice(1).map((r) => r.at(-1))).toEqual(['S;P', '', '']);
+    expect(rows[0]!.slice(-4)).toEqual(['cut_by_scan_edge', 'ribs', 'pelvis_beside', 'sacrum_like']);
+    expect(cut.slice(1).map((r) => r.at(-4))).toEqual(['S;P', '', '']);
+    // The landmarks behind each level, as read beside its mask.
+    const withAnchors = vertebraeCsv(out.map((v, i) => ({ ...v, anchors: { ribs: i === 0 ? ('ribs' as const) : ('none' as const), pelvis: false, sacrum: false } }))).trim().split('\n').map((r) => r.split(','));
+    expect(withAnchors.slice(1).map((r) => r.slice(-3).join(' '))).toEqual(['ribs 0 0', 'none 0 0', 'none 0 0']);
   });
 
   it('names exports after the scan', () => {

@@ -1,3 +1,4 @@
+import type { RibCall } from './anchors/anchors';
 import { anchorLogLikelihood } from './anchors/likelihood';
 import { type FusionParams, type PhiSet, argmax, fuse } from './fusion';
 import { SET_ASIDE, classToLabel, labelName, labelToClass } from './labels';
@@ -39,6 +40,8 @@ export interface LabelledVertebra {
   /** Faces of the scan that cut its mask (the volume is then only the part inside). */
   cutBy: ScanSide[];
   corrected: boolean;
+  /** Landmarks found beside it (src/core/anchors): ribs, pelvis beside it, sacrum-like; null when none were read. */
+  anchors: { ribs: RibCall; pelvis: boolean; sacrum: boolean } | null;
 }
 
 /**
@@ -75,6 +78,7 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
       volumeMl: v.volumeMl,
       cutBy: v.cutBy,
       corrected: user !== undefined,
+      anchors: v.anchors ? { ribs: v.anchors.ribs, pelvis: v.anchors.pelvis, sacrum: v.anchors.sacrum } : null,
     };
   });
 }
@@ -84,7 +88,7 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
  * log-probabilities; 0 labels by shape and neighbours alone. Chosen leaving each real CT out
  * (docs/EVAL.md, "Anchors").
  */
-export const ANCHOR_WEIGHT = 1;
+export const ANCHOR_WEIGHT = 0.5;
 
 /** Per vertebra, its anchors' log-likelihood times `weight` (sequence.ts, Evidence); null without anchors. */
 export function anchorEvidence(found: readonly FoundVertebra[], weight: number): (Float64Array | null)[] {
