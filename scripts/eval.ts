@@ -79,6 +79,7 @@ function parse(argv: string[]): Args {
     else if (k === '--anchors') {
       const w = v();
       a.anchorWeight = w === 'off' ? 0 : Number(w);
+      if (!(a.anchorWeight >= 0)) throw new Error(`--anchors takes "off" or a weight ≥ 0, not "${w}"`);
     }
     else if (k === '--degrade') a.degrade = Number(v());
     else if (k === '--windows') a.windows = v().split(',').map(Number).filter((x) => x > 0);

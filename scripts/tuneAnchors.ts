@@ -8,14 +8,13 @@
  * vertebrae right, then fewest wrong labels shown at 50 % or more), then scores the left-out CT's
  * cases with it. Also prints every weight on all cases (used data: not a validation figure).
  */
-import { readFileSync } from 'node:fs';
 import type { Centroid } from '../src/core/centroids';
 import { callsOf } from '../src/core/calibration';
 import { scoreCase } from '../src/core/evaluate';
 import { PAPER_FUSION, type PhiSet } from '../src/core/fusion';
 import { SET_ASIDE, labelVertebrae } from '../src/core/labelling';
-import { parsePhi } from '../src/core/manifest';
 import type { FoundVertebra } from '../src/core/pipeline';
+import { readDumpArgs } from './lib/dumpArgs';
 
 const WEIGHTS = [0, 0.25, 0.5, 1, 1.5, 2, 3];
 
@@ -54,12 +53,9 @@ const row = (name: string, w: number | string, t: Tally): string =>
   `| ${name} | ${w} | ${t.cases} | ${t.right}/${t.total} (${((100 * t.right) / Math.max(t.total, 1)).toFixed(1)} %) | ${t.allRight}/${t.cases} | ${t.sureWrong} |`;
 
 function main(): void {
-  const argv = process.argv.slice(2);
-  const at = argv.indexOf('--phi');
-  const dump = argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--phi');
-  if (!dump) throw new Error('usage: tsx scripts/tuneAnchors.ts DUMP.json [--phi fusion.json]');
-  const phi = parsePhi(JSON.parse(readFileSync(at >= 0 ? argv[at + 1]! : 'public/models/fusion.json', 'utf8')));
-  const cases = (JSON.parse(readFileSync(dump, 'utf8')) as Kept[]).filter((k) => k.truth.length);
+  const read = readDumpArgs<Kept>(process.argv.slice(2), 'tuneAnchors.ts');
+  const phi = read.phi;
+  const cases = read.cases.filter((k) => k.truth.length);
   const ctOf = (k: Kept): string => k.id.split(' · ')[0]!;
   const cts = [...new Set(cases.map(ctOf))];
   const head = '| cases | weight | scans | vertebrae right | scans all right | wrong shown ≥ 50 % |\n|---|---:|---:|---:|---:|---:|';

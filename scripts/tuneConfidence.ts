@@ -8,25 +8,19 @@
  * each temperature against the truth (src/core/calibration.ts), beside the fused probability of the
  * same level. The labels are the same at every temperature: only the confidence changes.
  */
-import { readFileSync } from 'node:fs';
 import type { Centroid } from '../src/core/centroids';
 import { calibration, callsOf } from '../src/core/calibration';
 import { PAPER_FUSION, fuse } from '../src/core/fusion';
 import { LOW_CONFIDENCE, SET_ASIDE, labelVertebrae } from '../src/core/labelling';
 import { labelToClass } from '../src/core/labels';
-import { parsePhi } from '../src/core/manifest';
 import type { FoundVertebra } from '../src/core/pipeline';
+import { readDumpArgs } from './lib/dumpArgs';
 import { SEQUENCE, levelConfidence, levelSteps, sequenceMarginals } from '../src/core/sequence';
 
 const TEMPERATURES = [1, 1.5, 2, 2.5, 3, 4, 6];
 
 function main(): void {
-  const argv = process.argv.slice(2);
-  const at = argv.indexOf('--phi');
-  const dump = argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--phi');
-  if (!dump) throw new Error('usage: tsx scripts/tuneConfidence.ts DUMP.json [--phi fusion.json]');
-  const phi = parsePhi(JSON.parse(readFileSync(at >= 0 ? argv[at + 1]! : 'public/models/fusion.json', 'utf8')));
-  const cases = JSON.parse(readFileSync(dump, 'utf8')) as { found: FoundVertebra[]; truth: Centroid[] }[];
+  const { cases, phi } = readDumpArgs<{ found: FoundVertebra[]; truth: Centroid[] }>(process.argv.slice(2), 'tuneConfidence.ts');
   const rows: string[] = [];
   const score = (name: string, confidence: (c: { found: FoundVertebra[]; truth: Centroid[] }) => { label: number; centroid: number[]; confidence: number }[]): void => {
     const c = calibration(cases.flatMap((k) => callsOf(confidence(k), k.truth)), LOW_CONFIDENCE);

@@ -1,4 +1,5 @@
 /** Anchor calls judged against the true level of the vertebra each was made on (the eval's per-vertebra check). */
+import { nearestTruth } from '../../src/core/calibration';
 import type { Centroid } from '../../src/core/centroids';
 import type { FoundVertebra } from '../../src/core/pipeline';
 
@@ -17,11 +18,7 @@ export function anchorCalls(found: readonly FoundVertebra[], truth: readonly Cen
   const t: AnchorTally = { ribs: { right: 0, wrong: 0, unknown: 0 }, pelvis: { right: 0, wrong: 0, l4: 0 }, misses: [] };
   for (const v of found) {
     if (!v.anchors) continue;
-    let best: Centroid | null = null, d = tolMm;
-    for (const g of truth) {
-      const e = Math.hypot(v.bodyCentre[0] - g.world[0], v.bodyCentre[1] - g.world[1], v.bodyCentre[2] - g.world[2]);
-      if (e <= d) [best, d] = [g, e];
-    }
+    const best = nearestTruth(v.bodyCentre, truth, tolMm);
     if (!best) continue;
     const { ribs, pelvis } = v.anchors;
     if (ribs === 'unknown') t.ribs.unknown++;

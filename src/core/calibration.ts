@@ -29,17 +29,23 @@ export interface Calibration {
 
 export const BINS = [0, 0.5, 0.7, 0.9, 0.95, 0.99, 1];
 
+/** The true vertebra nearest a point (world mm), if it lies within `tolMm`. */
+export function nearestTruth(p: readonly number[], truth: readonly Centroid[], tolMm = 20): Centroid | null {
+  let best: Centroid | null = null;
+  let d = Infinity;
+  for (const g of truth) {
+    const e = Math.hypot(g.world[0] - p[0]!, g.world[1] - p[1]!, g.world[2] - p[2]!);
+    if (e < d) [best, d] = [g, e];
+  }
+  return best && d <= tolMm ? best : null;
+}
+
 /** The calls of one scan: each shown label against the true vertebra nearest its centroid. */
 export function callsOf(shown: readonly { label: number; centroid: readonly number[]; confidence: number }[], truth: readonly Centroid[], tolMm = 20): Call[] {
   const out: Call[] = [];
   for (const v of shown) {
-    let best: Centroid | null = null;
-    let d = Infinity;
-    for (const g of truth) {
-      const e = Math.hypot(g.world[0] - v.centroid[0]!, g.world[1] - v.centroid[1]!, g.world[2] - v.centroid[2]!);
-      if (e < d) [best, d] = [g, e];
-    }
-    if (best && d <= tolMm) out.push({ confidence: v.confidence, right: best.label === v.label });
+    const best = nearestTruth(v.centroid, truth, tolMm);
+    if (best) out.push({ confidence: v.confidence, right: best.label === v.label });
   }
   return out;
 }

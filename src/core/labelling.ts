@@ -91,7 +91,7 @@ export function labelVertebrae(found: readonly FoundVertebra[], phi: PhiSet, par
 export const ANCHOR_WEIGHT = 0.5;
 
 /** Per vertebra, its anchors' log-likelihood times `weight` (sequence.ts, Evidence); null without anchors. */
-export function anchorEvidence(found: readonly FoundVertebra[], weight: number): (Float64Array | null)[] {
+function anchorEvidence(found: readonly FoundVertebra[], weight: number): (Float64Array | null)[] {
   return found.map((v) => (v.anchors && weight > 0 ? anchorLogLikelihood(v.anchors, v.p.length).map((x) => weight * x) : null));
 }
 

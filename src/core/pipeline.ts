@@ -1,5 +1,5 @@
 import { type Candidate, DEFAULT_CLUSTERING, clusterBoxes, type Box3 } from './clustering';
-import { type Anchors, measureAnchors } from './anchors/anchors';
+import { type Anchors, anchorsOf } from './anchors/anchors';
 import { ScanError } from './errors';
 import { entropy } from './fusion';
 import { type CanonicalGrid, canonicalGrid, toCanonical } from './geometry/canonical';
@@ -72,7 +72,7 @@ export interface FoundVertebra {
   cutBy: ScanSide[];
   /** Number of 2D boxes that supported its detection. */
   support: number;
-  /** Ribs and pelvis beside it, read from the CT around its mask (src/core/anchors); absent from results made before anchors. */
+  /** Ribs, pelvis and sacrum beside it, read from the CT around its mask (src/core/anchors); absent from results made before anchors. */
   anchors?: Anchors;
 }
 
@@ -155,9 +155,7 @@ export async function analyse(ct: Volume, manifest: Manifest, networks: Runner, 
   timings.segment = now() - t;
 
   t = now();
-  const vertebrae = await identify(canIds, grid, manifest, runner, opt, support);
-  const anchors = measureAnchors(can.data, canIds, grid.dims, manifest.spacing);
-  for (const v of vertebrae) v.anchors = anchors.get(v.id);
+  const vertebrae = await identify(canIds, can.data, grid, manifest, runner, opt, support);
   const seg = manifest.models.segmenter;
   const instances = instancesOnSource(grid, canIds, pieces, seg.threshold, seg.edge && { ct: ct.data, canCt: can.data, rule: seg.edge });
   for (const m of measureInstances(instances)) {
@@ -350,8 +348,8 @@ async function segmentAt({ can, manifest, runner, opt, onBatch }: Segmenting, ce
   return pieces;
 }
 
-/** Stage 3: mask cubes → encoder once per vertebra → head on N dropout masks → mean p, entropy. */
-async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifest, runner: Runner, opt: PipelineOptions, support: number[]): Promise<FoundVertebra[]> {
+/** Stage 3: mask cubes → encoder once per vertebra → head on N dropout masks → mean p, entropy; and the anchors read from the CT (`ct`, canonical) beside each mask. */
+async function identify(ids: Uint16Array, ct: ArrayLike<number>, grid: CanonicalGrid, manifest: Manifest, runner: Runner, opt: PipelineOptions, support: number[]): Promise<FoundVertebra[]> {
   const enc = manifest.models.encoder;
   const head = manifest.models.head;
   const s = enc.size, n3 = s * s * s * (enc.context ? 2 : 1); // values per crop, all channels
@@ -388,6 +386,7 @@ async function identify(ids: Uint16Array, grid: CanonicalGrid, manifest: Manifes
         volumeMl: 0,
         cutBy: [],
         support: support[f.id - 1] ?? 0,
+        anchors: anchorsOf(ct, ids, grid.dims, manifest.spacing, f, body),
       });
     }
     opt.onProgress?.({ stage: 'identify', done: Math.min(b + per, found.length), total: found.length });

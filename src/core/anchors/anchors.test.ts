@@ -3,7 +3,9 @@ import { PAPER_FUSION, shiftPhiSet } from '../fusion';
 import { labelVertebrae } from '../labelling';
 import type { FoundVertebra } from '../pipeline';
 import type { Dims } from '../volume';
-import { type Anchors, measureAnchors } from './anchors';
+import { bodyCentre } from '../stages/bodyCentre';
+import { instanceBoxes } from '../stages/idCrop';
+import { type Anchors, anchorsOf } from './anchors';
 import { anchorLogLikelihood } from './likelihood';
 
 /**
@@ -30,29 +32,33 @@ function scene(nx: number, extra: (ct: Float32Array, at: (x: number, y: number, 
   return { ct, ids, dims };
 }
 
-const anchorsOf = (s: ReturnType<typeof scene>): Anchors => measureAnchors(s.ct, s.ids, s.dims, 2).get(1)!;
+/** The vertebra's anchors, read as the pipeline reads them (its box and body first). */
+const anchorsIn = (s: ReturnType<typeof scene>): Anchors => {
+  const box = instanceBoxes(s.ids, s.dims)[0]!;
+  return anchorsOf(s.ct, s.ids, s.dims, 2, box, bodyCentre(s.ids, s.dims, box));
+};
 
 describe('anatomical anchors', () => {
   it('a rib leaving the vertebra beside its body and running out sideways is a rib; nothing there, with room to see, is none', () => {
     const rib = scene(120, (ct, at, cx) => {
       for (let x = cx + 13; x < cx + 45; x++) for (let z = 20; z < 23; z++) for (let y = 15; y < 18; y++) ct[at(x, y, z)] = 400;
     });
-    expect(anchorsOf(rib).ribs).toBe('ribs');
-    expect(anchorsOf(rib).pelvis).toBe(false);
-    expect(anchorsOf(scene(120, () => undefined)).ribs).toBe('none');
+    expect(anchorsIn(rib).ribs).toBe('ribs');
+    expect(anchorsIn(rib).pelvis).toBe(false);
+    expect(anchorsIn(scene(120, () => undefined)).ribs).toBe('none');
   });
 
   it('a scan cut close beside the vertebra cannot tell: unknown, not "no ribs"', () => {
-    expect(anchorsOf(scene(28, () => undefined)).ribs).toBe('unknown');
+    expect(anchorsIn(scene(28, () => undefined)).ribs).toBe('unknown');
   });
 
   it('a large mass of bone beside the body is the pelvis; with bone under the body too, a sacral segment', () => {
     const beside = (ct: Float32Array, at: (x: number, y: number, z: number) => number, cx: number): void => {
       for (let x = cx + 13; x < cx + 45; x++) for (let z = 10; z < 28; z++) for (let y = 14; y < 30; y++) ct[at(x, y, z)] = 400;
     };
-    const pelvis = anchorsOf(scene(120, beside));
+    const pelvis = anchorsIn(scene(120, beside));
     expect([pelvis.pelvis, pelvis.sacrum]).toEqual([true, false]);
-    const sacral = anchorsOf(
+    const sacral = anchorsIn(
       scene(120, (ct, at, cx) => {
         beside(ct, at, cx);
         for (let x = cx - 8; x <= cx + 8; x++) for (let z = 8; z < 15; z++) for (let y = 20; y < 34; y++) ct[at(x, y, z)] = 400;

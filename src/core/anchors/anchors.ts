@@ -1,6 +1,7 @@
 import type { Dims } from '../volume';
-import { bodySlabs } from './bodySlab';
-import { boneBelow } from './discBelow';
+import type { BodyOf } from '../stages/bodyCentre';
+import type { InstanceBox } from '../stages/idCrop';
+import { boneBelow } from './boneBelow';
 import { type LateralBone, lateralBone } from './lateralBone';
 
 /**
@@ -41,9 +42,7 @@ export function callAnchors(sides: [LateralBone, LateralBone], below: number | n
   return { ribs, pelvis, sacrum: pelvis && below !== null && below >= rule.fusedBelow, sides };
 }
 
-/** Anchors of every instance of a canonical instance map (RAS, isotropic `spacing` mm), by instance id. */
-export function measureAnchors(ct: ArrayLike<number>, ids: ArrayLike<number>, dims: Dims, spacing: number, rule: AnchorRule = ANCHOR_RULE): Map<number, Anchors> {
-  const out = new Map<number, Anchors>();
-  for (const v of bodySlabs(ids, dims)) out.set(v.id, callAnchors(lateralBone(ct, ids, dims, spacing, v), boneBelow(ct, ids, dims, spacing, v), rule));
-  return out;
+/** The anchors of one vertebra of a canonical instance map (RAS, isotropic `spacing` mm): its mask box and body (stages/bodyCentre). */
+export function anchorsOf(ct: ArrayLike<number>, ids: ArrayLike<number>, dims: Dims, spacing: number, box: InstanceBox, body: BodyOf, rule: AnchorRule = ANCHOR_RULE): Anchors {
+  return callAnchors(lateralBone(ct, ids, dims, spacing, box, body), boneBelow(ct, ids, dims, spacing, box.id, body), rule);
 }

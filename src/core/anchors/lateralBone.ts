@@ -1,5 +1,6 @@
+import type { BodyOf } from '../stages/bodyCentre';
+import type { InstanceBox } from '../stages/idCrop';
 import type { Dims } from '../volume';
-import type { BodySlab } from './bodySlab';
 
 /** What lies beside a vertebra on one side, at the level of its body: a rib (or the sacral ala), or nothing. */
 export interface LateralBone {
@@ -29,66 +30,52 @@ export interface LateralOptions {
 export const LATERAL: LateralOptions = { boneHu: 180, touchMm: 4, upMm: 10, downMm: 20, sideMm: 100 };
 
 /**
- * Per side (0 = right, canonical +x; 1 = left), the bone outside every vertebra mask that touches
- * this vertebra beside its body and how far sideways it runs: a rib leaves a thoracic vertebra at its
+ * Right then left (canonical +x, −x): the bone outside every vertebra mask that touches this
+ * vertebra beside its body, and how far sideways it runs. A rib leaves a thoracic vertebra at its
  * body and transverse process and runs far out; beside a lumbar vertebra there is only muscle.
- * Canonical grid (RAS, isotropic `spacing` mm).
+ * Canonical grid (RAS, isotropic `spacing` mm); `box` is the vertebra's mask box, `body` its body.
  */
-export function lateralBone(ct: ArrayLike<number>, ids: ArrayLike<number>, dims: Dims, spacing: number, v: BodySlab, opt: LateralOptions = LATERAL): [LateralBone, LateralBone] {
-  return [1, -1].map((side) => oneSide(ct, ids, dims, spacing, v, side, opt)) as [LateralBone, LateralBone];
+export function lateralBone(ct: ArrayLike<number>, ids: ArrayLike<number>, dims: Dims, spacing: number, box: InstanceBox, body: BodyOf, opt: LateralOptions = LATERAL): [LateralBone, LateralBone] {
+  return [1, -1].map((side) => oneSide(ct, ids, dims, spacing, box, body, side, opt)) as [LateralBone, LateralBone];
 }
 
-function oneSide(ct: ArrayLike<number>, ids: ArrayLike<number>, dims: Dims, sp: number, v: BodySlab, side: number, opt: LateralOptions): LateralBone {
+function oneSide(ct: ArrayLike<number>, ids: ArrayLike<number>, dims: Dims, sp: number, box: InstanceBox, body: BodyOf, side: number, opt: LateralOptions): LateralBone {
   const [nx, ny, nz] = dims;
-  const cx = v.centre[0];
-  const z0 = Math.max(0, Math.floor(v.lo[2] - opt.downMm / sp)), z1 = Math.min(nz - 1, Math.ceil(v.hi[2] + opt.upMm / sp));
-  const side0 = side > 0 ? Math.ceil(cx) : Math.floor(cx);
-  const xEnd = side > 0 ? Math.min(nx - 1, Math.round(cx + opt.sideMm / sp)) : Math.max(0, Math.round(cx - opt.sideMm / sp));
-  const y0 = v.maskLo[1], y1 = Math.min(ny - 1, v.hi[1] + Math.round(opt.touchMm / sp));
-  const inRegion = (x: number, y: number, z: number): boolean => (side > 0 ? x >= side0 && x <= xEnd : x <= side0 && x >= xEnd) && y >= 0 && y < ny && z >= z0 && z <= z1;
+  const cx = body.body[0];
+  const slab = body.bodyBox;
+  const z0 = Math.max(0, Math.floor(slab.lo[2] - opt.downMm / sp)), z1 = Math.min(nz - 1, Math.ceil(slab.hi[2] + opt.upMm / sp));
+  const near = side > 0 ? Math.ceil(cx) : Math.floor(cx);
+  const far = side > 0 ? Math.min(nx - 1, Math.round(cx + opt.sideMm / sp)) : Math.max(0, Math.round(cx - opt.sideMm / sp));
+  const inRegion = (x: number, y: number, z: number): boolean => (side > 0 ? x >= near && x <= far : x <= near && x >= far) && y >= 0 && y < ny && z >= z0 && z <= z1;
   const bone = (o: number): boolean => ids[o] === 0 && ct[o]! >= opt.boneHu;
-  // Seeds: bone outside the masks within touchMm of this mask, beside the body's own slab.
-  const t = Math.max(1, Math.round(opt.touchMm / sp));
   const visited = new Set<number>();
   const stack: number[] = [];
+  const visit = (x: number, y: number, z: number): void => {
+    if (!inRegion(x, y, z)) return;
+    const o = x + nx * (y + ny * z);
+    if (visited.has(o) || !bone(o)) return;
+    visited.add(o);
+    stack.push(o);
+  };
+  // Seeds: bone outside the masks within touchMm of this mask, on this side, at the body's own level.
+  const t = Math.max(1, Math.round(opt.touchMm / sp));
   let maskReach = 0;
-  for (let z = v.lo[2]; z <= v.hi[2]; z++)
-    for (let y = y0; y <= Math.min(y1, v.maskHi[1]); y++)
-      for (let x = v.maskLo[0]; x <= v.maskHi[0]; x++) {
-        if (ids[x + nx * (y + ny * z)] !== v.id || (x - cx) * side <= 0) continue;
+  for (let z = slab.lo[2]; z <= slab.hi[2]; z++)
+    for (let y = box.lo[1]; y <= box.hi[1]; y++)
+      for (let x = box.lo[0]; x <= box.hi[0]; x++) {
+        if (ids[x + nx * (y + ny * z)] !== box.id || (x - cx) * side <= 0) continue;
         maskReach = Math.max(maskReach, (x - cx) * side * sp);
-        for (let dz = -t; dz <= t; dz++)
-          for (let dy = -t; dy <= t; dy++)
-            for (let dx = -t; dx <= t; dx++) {
-              const X = x + dx, Y = y + dy, Z = z + dz;
-              if (!inRegion(X, Y, Z)) continue;
-              const o = X + nx * (Y + ny * Z);
-              if (!visited.has(o) && bone(o)) {
-                visited.add(o);
-                stack.push(o);
-              }
-            }
+        for (let dz = -t; dz <= t; dz++) for (let dy = -t; dy <= t; dy++) for (let dx = -t; dx <= t; dx++) visit(x + dx, y + dy, z + dz);
       }
-  let reach = 0, atEdge = false, n = 0;
+  // Then the bone they are part of (6-connected), within the region.
+  let reach = 0, atEdge = false;
   while (stack.length) {
     const o = stack.pop()!;
-    n++;
     const x = o % nx, y = Math.floor(o / nx) % ny, z = Math.floor(o / (nx * ny));
     reach = Math.max(reach, (x - cx) * side * sp);
     if (x === 0 || x === nx - 1) atEdge = true;
-    for (const [dx, dy, dz] of STEPS) {
-      const X = x + dx, Y = y + dy, Z = z + dz;
-      if (!inRegion(X, Y, Z)) continue;
-      const q = X + nx * (Y + ny * Z);
-      if (visited.has(q) || !bone(q)) continue;
-      visited.add(q);
-      stack.push(q);
-    }
+    visit(x + 1, y, z), visit(x - 1, y, z), visit(x, y + 1, z), visit(x, y - 1, z), visit(x, y, z + 1), visit(x, y, z - 1);
   }
   const room = side > 0 ? (nx - 1 - cx) * sp : cx * sp;
-  return { reachMm: reach, maskReachMm: maskReach, roomMm: room, atEdge, volumeMl: (n * sp ** 3) / 1000 };
+  return { reachMm: reach, maskReachMm: maskReach, roomMm: room, atEdge, volumeMl: (visited.size * sp ** 3) / 1000 };
 }
-
-const STEPS: [number, number, number][] = [
-  [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1],
-];
